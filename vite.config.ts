@@ -1,0 +1,47 @@
+import react from '@vitejs/plugin-react';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+
+// Two pages: the SMART launch page (authorize only) and the app (ready + UI). See docs/decisions/001.
+export default defineConfig({
+  plugins: [react()],
+  build: {
+    outDir: 'dist/web',
+    emptyOutDir: true,
+    rollupOptions: {
+      input: {
+        launch: here('launch/index.html'),
+        client: here('client/index.html'),
+      },
+    },
+  },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: ['{server,sandbox,fhir-profiles,launch,scripts,bench}/**/*.test.ts', 'test/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        resolve: {
+          // fhirclient's package entry is its Node build; the app runs the browser one.
+          alias: { fhirclient: 'fhirclient/lib/entry/browser.js' },
+        },
+        test: {
+          name: 'jsdom',
+          environment: 'jsdom',
+          include: ['client/**/*.test.{ts,tsx}'],
+          setupFiles: ['test/setup/jsdom.ts'],
+        },
+      },
+    ],
+  },
+});
