@@ -73,6 +73,8 @@ export const FAMILY_RELATED_PERSON = {
 } as const;
 
 /** 26 patients. Phone numbers are written in the forms real charts hold. */
+// prettier-ignore: one patient per line reads as a table.
+// prettier-ignore
 export const PATIENTS: readonly RosterPatient[] = [
   { id: 'maria-garcia', given: 'María', family: 'García', gender: 'female', birthDate: '1968-04-12', mrn: 'RF100001', phone: '(201) 555-0123', phoneUse: 'mobile', language: 'es' },
   { id: 'robert-chen', given: 'Robert', family: 'Chen', gender: 'male', birthDate: '1955-09-30', mrn: 'RF100002', phone: '+12015550124', phoneUse: 'mobile' },
