@@ -209,3 +209,24 @@ export function codeFrom(concept: CodeableConcept | CodeableConcept[] | undefine
   }
   return undefined;
 }
+
+/**
+ * Twilio message statuses, as kept raw in the EXTENSIONS.twilioStatus extension (valueCode).
+ * https://www.twilio.com/docs/messaging/api/message-resource#message-status-values
+ */
+export const TWILIO_MESSAGE_STATUS = {
+  queued: 'queued',
+  accepted: 'accepted',
+  scheduled: 'scheduled',
+  sending: 'sending',
+  sent: 'sent',
+  delivered: 'delivered',
+  read: 'read',
+  undelivered: 'undelivered',
+  failed: 'failed',
+  canceled: 'canceled',
+  receiving: 'receiving',
+  received: 'received',
+} as const;
+
+export type TwilioMessageStatus = (typeof TWILIO_MESSAGE_STATUS)[keyof typeof TWILIO_MESSAGE_STATUS];
