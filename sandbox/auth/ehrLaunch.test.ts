@@ -62,12 +62,12 @@ afterAll(async () => {
 });
 
 /** Launches the app as the EHR would (iframe src = launch URL with iss and launch) and returns what it ends with. */
-async function ehrLaunch(launch: string, scope = SCOPE): Promise<AppResult> {
+async function ehrLaunch(launch: string, scope = SCOPE, jar = new CookieJar()): Promise<AppResult> {
   const url = new URL('/app/launch', harness.origin);
   url.searchParams.set('iss', harness.fhirBaseUrl);
   url.searchParams.set('launch', launch);
   url.searchParams.set('scope', scope);
-  const { response, url: landed } = await browse(url.href, new CookieJar());
+  const { response, url: landed } = await browse(url.href, jar);
   expect(landed.pathname, await response.clone().text()).toBe('/app/client/');
   expect(response.status).toBe(200);
   return (await response.json()) as AppResult;
@@ -207,6 +207,24 @@ describe('EHR launch with fhirclient', () => {
     const scopes = String(result.tokenResponse.scope).split(' ');
     expect(scopes).toContain('user/Practitioner.rs');
     expect(scopes.filter((scope) => scope.startsWith('patient/'))).toEqual([]);
+  });
+
+  test('when the EHR switches users in the same browser, then each launch signs in its own user', async () => {
+    const jar = new CookieJar();
+    const first = await ehrLaunch(harness.auth.createLaunch({ user: 'dr-lee', patient: 'maria-garcia' }), SCOPE, jar);
+    const second = await ehrLaunch(harness.auth.createLaunch({ user: 'fd-brooks' }), SCOPE, jar);
+    const third = await ehrLaunch(harness.auth.createLaunch({ user: 'fd-brooks', patient: 'ahmed-ali' }), SCOPE, jar);
+
+    expect([first.fhirUser, second.fhirUser, third.fhirUser]).toEqual([
+      'Practitioner/dr-lee',
+      'Practitioner/fd-brooks',
+      'Practitioner/fd-brooks',
+    ]);
+    expect([first.patientId, second.patientId, third.patientId]).toEqual(['maria-garcia', null, 'ahmed-ali']);
+    // The first user's token stays valid: tokens do not die with the browser's sign-in.
+    expect(await harness.auth.verifyAccessToken(String(first.tokenResponse.access_token))).toMatchObject({
+      fhirUser: 'Practitioner/dr-lee',
+    });
   });
 
   test('when the app asks with v1 scopes, then they are granted as written', async () => {

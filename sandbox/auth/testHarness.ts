@@ -30,6 +30,8 @@ export interface AuthHarnessOptions {
   clients?: (origin: string) => SandboxClient[];
   /** Reuse a data folder (restart tests); a fresh temporary one otherwise. */
   dataDir?: string;
+  /** Listen on this port (restart tests keep their URLs); a free one otherwise. */
+  port?: number;
   /** Extra routes on the same origin (an app under test, a JWKS endpoint). */
   mount?: (app: Express, origin: string) => void;
 }
@@ -37,7 +39,7 @@ export interface AuthHarnessOptions {
 /** Starts the authorization server on 127.0.0.1 with a free port. */
 export async function startAuthHarness(options: AuthHarnessOptions = {}): Promise<AuthHarness> {
   const server: Server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'charttext-auth-'));
