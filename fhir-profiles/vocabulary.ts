@@ -13,6 +13,9 @@ const vs = (name: string): string => `${CHARTTEXT_CANONICAL}/ValueSet/${name}`;
 const ext = (name: string): string => `${CHARTTEXT_CANONICAL}/StructureDefinition/${name}`;
 const sid = (name: string): string => `${CHARTTEXT_CANONICAL}/sid/${name}`;
 
+/** Canonical base of the FHIR core specification's own conformance resources (SearchParameter, StructureDefinition…). */
+export const FHIR_CORE_CANONICAL = 'http://hl7.org/fhir';
+
 /** Code systems and value sets defined outside ChartText (HL7, IETF, Twilio). */
 export const EXTERNAL_SYSTEMS = {
   /** v3 ParticipationMode; SMSWRIT = "SMS message". Note http, not https. */
@@ -22,7 +25,13 @@ export const EXTERNAL_SYSTEMS = {
   consentCategory: 'http://terminology.hl7.org/CodeSystem/consentcategorycodes',
   v3ActCode: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
   v2IdentifierType: 'http://terminology.hl7.org/CodeSystem/v2-0203',
+  /** v3 RoleCode: RelatedPerson.relationship (FTH, MTH, …). */
+  v3RoleCode: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode',
   taskIntent: 'http://hl7.org/fhir/task-intent',
+  /** FHIR's event-status code system (Communication.status); the outbound and thread value sets pick from it. */
+  eventStatus: 'http://hl7.org/fhir/event-status',
+  /** CapabilityStatement.rest.security.service: SMART-on-FHIR. */
+  restfulSecurityService: 'http://terminology.hl7.org/CodeSystem/restful-security-service',
   loinc: 'http://loinc.org',
   bcp47: 'urn:ietf:bcp:47',
   /** E.164 numbers as identifiers (RFC 3966 tel URIs). */
@@ -49,13 +58,31 @@ export const CODE_SYSTEMS = {
   consentKind: cs('consent-kind'),
   /** Why a ContactPoint was flagged as unable to receive SMS. */
   numberFlag: cs('number-flag'),
+  /** Twilio's message status values (raw, as Twilio spells them); see TWILIO_MESSAGE_STATUS. */
+  twilioStatus: cs('twilio-message-status'),
+  /** SMS encodings (GSM-7, UCS-2). */
+  smsEncoding: cs('sms-encoding'),
 } as const;
 
+/** ChartText's value sets (each bound `required` somewhere in the profiles). */
 export const VALUE_SETS = {
   direction: vs('message-direction'),
   task: vs('task-code'),
   taskBusinessStatus: vs('task-business-status'),
   stopReason: vs('stop-reason'),
+  communicationKind: vs('communication-kind'),
+  consentKind: vs('consent-kind'),
+  numberFlag: vs('number-flag'),
+  twilioStatus: vs('twilio-message-status'),
+  smsEncoding: vs('sms-encoding'),
+  /** waiting, answered, no-reply-needed. */
+  needsResponseBusinessStatus: vs('needs-response-business-status'),
+  /** waiting, linked, wrong-number, spam. */
+  triageBusinessStatus: vs('triage-business-status'),
+  /** Communication.status of an outbound message: preparation, in-progress, completed, stopped. */
+  outboundStatus: vs('outbound-sms-status'),
+  /** Communication.status of a thread header: in-progress (open), completed (closed). */
+  threadStatus: vs('thread-status'),
 } as const;
 
 /** Identifier systems. */
@@ -98,6 +125,24 @@ export const EXTENSIONS = {
   readAt: ext('read-at'),
 } as const;
 
+/** Sub-extension URLs of the complex EXTENSIONS.twilioError. */
+export const TWILIO_ERROR_PARTS = {
+  /** valueInteger: Twilio's error code, e.g. 30006. */
+  code: 'code',
+  /** valueString: Twilio's error text. */
+  message: 'message',
+} as const;
+
+/** Extensions defined outside ChartText that ChartText writes (in its requirements CapabilityStatement). */
+export const EXTERNAL_EXTENSIONS = {
+  /** SHALL / SHOULD / MAY on a requirements CapabilityStatement element. */
+  capabilityExpectation: 'http://hl7.org/fhir/StructureDefinition/capabilitystatement-expectation',
+  /** SMART capability codes on CapabilityStatement.rest.security (SMART App Launch 1.0 convention). */
+  smartCapabilities: 'http://fhir-registry.smarthealthit.org/StructureDefinition/capabilities',
+  /** OAuth endpoints (authorize, token, …) on CapabilityStatement.rest.security (SMART App Launch 1.0 convention). */
+  smartOAuthUris: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+} as const;
+
 /** Profile URLs (StructureDefinition canonicals). */
 export const PROFILES = {
   outboundMessage: ext('ChartTextOutboundSms'),
@@ -134,8 +179,14 @@ export const CODES = {
   consentKind: { sms: 'sms' },
   consentScope: { patientPrivacy: 'patient-privacy' },
   consentCategory: { patientConsent: '59284-0' },
+  /** Consent.policyRule (v3 ActCode): texting is allowed unless the patient opts out. */
+  consentPolicy: { optOut: 'OPTOUT' },
+  /** EXTENSIONS.encoding values, spelled as sms-segments-calculator spells them. */
+  encoding: { gsm7: 'GSM-7', ucs2: 'UCS-2' },
   numberFlag: { invalid: 'invalid-number', notMobile: 'not-mobile', landline: 'landline' },
   identifierType: { mrn: 'MR' },
+  /** CapabilityStatement.rest.security.service. */
+  securityService: { smart: 'SMART-on-FHIR' },
 } as const;
 
 export type Direction = (typeof CODES.direction)[keyof typeof CODES.direction];
@@ -171,6 +222,7 @@ export const CONCEPTS = {
       { system: CODE_SYSTEMS.consentKind, code: CODES.consentKind.sms },
     ],
   },
+  smsConsentPolicy: { coding: [{ system: EXTERNAL_SYSTEMS.v3ActCode, code: CODES.consentPolicy.optOut }] },
   mrnType: { coding: [{ system: EXTERNAL_SYSTEMS.v2IdentifierType, code: CODES.identifierType.mrn }] },
 } satisfies Record<string, CodeableConcept | ((...args: never[]) => CodeableConcept)>;
 
@@ -227,6 +279,7 @@ export const TWILIO_MESSAGE_STATUS = {
   canceled: 'canceled',
   receiving: 'receiving',
   received: 'received',
+  partiallyDelivered: 'partially_delivered',
 } as const;
 
 export type TwilioMessageStatus = (typeof TWILIO_MESSAGE_STATUS)[keyof typeof TWILIO_MESSAGE_STATUS];
