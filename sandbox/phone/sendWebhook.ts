@@ -1,0 +1,227 @@
+/**
+ * Twilio's webhook requests, signed as Twilio signs them: a form-encoded POST with `X-Twilio-Signature`, the
+ * base64 HMAC-SHA1 of the URL followed by the sorted parameters, keyed with the auth token
+ * (https://www.twilio.com/docs/usage/webhooks/webhooks-security; computed with the twilio SDK's own function).
+ *
+ * Retries follow Twilio: none by default for messaging webhooks, unless the URL carries connection overrides
+ * (`#rc=2&rp=ct,5xx`, https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides) or the simulator is
+ * configured otherwise. Requests for one message go out one after another, in order; tests can hold them and release
+ * them in another order.
+ */
+import { randomUUID } from 'node:crypto';
+import twilio from 'twilio';
+
+/** Which failures a retry policy retries: no connection / timeout, a 4xx answer, a 5xx answer. */
+export type RetryOn = 'connection' | '4xx' | '5xx';
+
+export interface WebhookRetryPolicy {
+  /** Retries after the first attempt (Twilio allows 0–5). */
+  retries: number;
+  on: RetryOn[];
+  /** Wait before each retry. */
+  delayMs: number;
+}
+
+/** Twilio's default for messaging webhooks: no retry. */
+export const TWILIO_DEFAULT_RETRY: WebhookRetryPolicy = { retries: 0, on: ['connection'], delayMs: 0 };
+
+export type WebhookKind = 'status' | 'inbound';
+
+export interface WebhookJob {
+  kind: WebhookKind;
+  url: string;
+  params: Record<string, string>;
+  /** Requests with the same key (the message SID) are sent in order. */
+  orderKey: string;
+}
+
+/** One HTTP attempt, as tests and the page see it (no parameters: they hold numbers and bodies). */
+export interface WebhookAttempt {
+  kind: WebhookKind;
+  messageSid: string;
+  messageStatus?: string;
+  attempt: number;
+  idempotencyToken: string;
+  httpStatus?: number;
+  error?: string;
+  ok: boolean;
+  at: string;
+}
+
+export interface WebhookOutcome {
+  ok: boolean;
+  httpStatus?: number;
+  contentType?: string;
+  body?: string;
+  attempts: number;
+}
+
+export interface WebhookDispatcher {
+  send(job: WebhookJob): Promise<WebhookOutcome>;
+  /** Holds every request from now on until `resume`. */
+  pause(): void;
+  /** Sends the held requests one by one, in the order asked, then sends as usual again. */
+  resume(order?: 'fifo' | 'reverse' | ((held: WebhookJob[]) => WebhookJob[])): Promise<void>;
+  heldCount(): number;
+  attempts(): readonly WebhookAttempt[];
+  /** Resolves when nothing is in flight or waiting (held requests excepted). */
+  idle(): Promise<void>;
+  close(): void;
+}
+
+/** Splits Twilio's connection overrides off a URL: the URL to request and sign, and the retry policy they ask. */
+export function parseConnectionOverrides(
+  url: string,
+  fallback: WebhookRetryPolicy,
+): { url: string; retry: WebhookRetryPolicy } {
+  const hash = url.indexOf('#');
+  if (hash === -1) return { url, retry: fallback };
+  const overrides = new URLSearchParams(url.slice(hash + 1));
+  const rc = overrides.get('rc');
+  const rp = overrides.get('rp');
+  const retries = rc === null ? fallback.retries : Math.min(5, Math.max(0, Number.parseInt(rc, 10) || 0));
+  let on = fallback.on;
+  if (rp !== null) {
+    const parts = rp.split(',').map((part) => part.trim());
+    on = parts.includes('all')
+      ? ['connection', '4xx', '5xx']
+      : [
+          ...(parts.includes('ct') || parts.includes('rt') ? (['connection'] as const) : []),
+          ...(parts.includes('4xx') ? (['4xx'] as const) : []),
+          ...(parts.includes('5xx') ? (['5xx'] as const) : []),
+        ];
+  }
+  return { url: url.slice(0, hash), retry: { ...fallback, retries, on } };
+}
+
+/** The `X-Twilio-Signature` for a POST of `params` to `url`. */
+export function signWebhook(authToken: string, url: string, params: Record<string, string>): string {
+  return twilio.getExpectedTwilioSignature(authToken, url, params);
+}
+
+const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A dispatcher that signs with `authToken` and retries by `defaultRetry` unless a URL overrides it. */
+export function createWebhookDispatcher(options: {
+  authToken: string;
+  timeoutMs: number;
+  defaultRetry: WebhookRetryPolicy;
+  onAttempt?: (attempt: WebhookAttempt) => void;
+}): WebhookDispatcher {
+  const chains = new Map<string, Promise<unknown>>();
+  const held: Array<{ job: WebhookJob; resolve: (outcome: WebhookOutcome) => void }> = [];
+  const attempts: WebhookAttempt[] = [];
+  const inFlight = new Set<Promise<unknown>>();
+  const controller = new AbortController();
+  let paused = false;
+  let closed = false;
+
+  const record = (attempt: WebhookAttempt): void => {
+    attempts.push(attempt);
+    if (attempts.length > 5_000) attempts.splice(0, attempts.length - 5_000);
+    options.onAttempt?.(attempt);
+  };
+
+  const deliver = async (job: WebhookJob): Promise<WebhookOutcome> => {
+    const { url, retry } = parseConnectionOverrides(job.url, options.defaultRetry);
+    // One token per event, the same on every retry (Twilio's I-Twilio-Idempotency-Token).
+    const idempotencyToken = randomUUID();
+    const body = new URLSearchParams(job.params).toString();
+    let outcome: WebhookOutcome = { ok: false, attempts: 0 };
+    for (let attempt = 1; attempt <= retry.retries + 1 && !closed; attempt += 1) {
+      if (attempt > 1 && retry.delayMs > 0) await wait(retry.delayMs);
+      const base = {
+        kind: job.kind,
+        messageSid: job.params.MessageSid ?? '',
+        ...(job.params.MessageStatus === undefined ? {} : { messageStatus: job.params.MessageStatus }),
+        attempt,
+        idempotencyToken,
+        at: new Date().toISOString(),
+      };
+      let failure: RetryOn;
+      try {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/x-www-form-urlencoded',
+            'X-Twilio-Signature': signWebhook(options.authToken, url, job.params),
+            'I-Twilio-Idempotency-Token': idempotencyToken,
+            'User-Agent': 'TwilioProxy/1.1',
+          },
+          body,
+          redirect: 'manual',
+          signal: AbortSignal.any([controller.signal, AbortSignal.timeout(options.timeoutMs)]),
+        });
+        const text = await response.text();
+        outcome = {
+          ok: response.ok,
+          httpStatus: response.status,
+          contentType: response.headers.get('content-type') ?? '',
+          body: text,
+          attempts: attempt,
+        };
+        record({ ...base, httpStatus: response.status, ok: response.ok });
+        if (response.ok) return outcome;
+        failure = response.status >= 500 ? '5xx' : '4xx';
+      } catch (error) {
+        // fetch reports a refused connection as a TypeError whose cause carries the system code.
+        const code = (error as { cause?: { code?: unknown } }).cause?.code;
+        const reason = typeof code === 'string' ? code : error instanceof Error ? error.name : 'Error';
+        outcome = { ok: false, attempts: attempt };
+        record({ ...base, error: reason, ok: false });
+        failure = 'connection';
+      }
+      if (!retry.on.includes(failure)) break;
+    }
+    return outcome;
+  };
+
+  const track = <T>(promise: Promise<T>): Promise<T> => {
+    inFlight.add(promise);
+    void promise.finally(() => inFlight.delete(promise));
+    return promise;
+  };
+
+  const sendInOrder = (job: WebhookJob): Promise<WebhookOutcome> => {
+    const previous = chains.get(job.orderKey) ?? Promise.resolve();
+    const next = previous.then(() => deliver(job));
+    const settled = next.catch(() => undefined);
+    chains.set(job.orderKey, settled);
+    void settled.then(() => {
+      if (chains.get(job.orderKey) === settled) chains.delete(job.orderKey);
+    });
+    return track(next);
+  };
+
+  return {
+    send(job) {
+      if (closed) return Promise.resolve({ ok: false, attempts: 0 });
+      if (paused) return new Promise((resolve) => held.push({ job, resolve }));
+      return sendInOrder(job);
+    },
+    pause() {
+      paused = true;
+    },
+    async resume(order = 'fifo') {
+      paused = false;
+      const waiting = held.splice(0, held.length);
+      const jobs = waiting.map((entry) => entry.job);
+      const ordered = order === 'fifo' ? jobs : order === 'reverse' ? [...jobs].reverse() : order(jobs);
+      for (const job of ordered) {
+        const entry = waiting.find((candidate) => candidate.job === job);
+        const outcome = await track(deliver(job));
+        entry?.resolve(outcome);
+      }
+    },
+    heldCount: () => held.length,
+    attempts: () => attempts,
+    async idle() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+    close() {
+      closed = true;
+      controller.abort();
+      for (const entry of held.splice(0, held.length)) entry.resolve({ ok: false, attempts: 0 });
+    },
+  };
+}
