@@ -8,7 +8,7 @@ import { html, type Html } from './html';
 const STYLE = `
 :root{--bg:#f3f5f7;--surface:#fff;--text:#1d2a35;--muted:#5b6b78;--line:#d5dde3;--accent:#0b6e79;--error:#b42318;
 --radius:6px;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--text)}
-*{box-sizing:border-box}body{margin:0;background:var(--bg)}
+*{box-sizing:border-box}body{margin:0;background:var(--bg);accent-color:var(--accent)}
 .bar{background:var(--accent);color:#fff;padding:10px 24px;font-weight:600;letter-spacing:.01em}
 .bar small{font-weight:400;opacity:.85;margin-left:8px}
 main{max-width:560px;margin:32px auto;padding:0 16px}

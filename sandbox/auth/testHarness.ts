@@ -32,8 +32,8 @@ export interface AuthHarnessOptions {
   dataDir?: string;
   /** Listen on this port (restart tests keep their URLs); a free one otherwise. */
   port?: number;
-  /** Extra routes on the same origin (an app under test, a JWKS endpoint). */
-  mount?: (app: Express, origin: string) => void;
+  /** Extra routes on the same origin (an app under test, a JWKS endpoint, the EHR simulator). */
+  mount?: (app: Express, origin: string, auth: AuthServer) => void;
 }
 
 /** Starts the authorization server on 127.0.0.1 with a free port. */
@@ -55,7 +55,7 @@ export async function startAuthHarness(options: AuthHarnessOptions = {}): Promis
   app.get('/fhir/.well-known/smart-configuration', (_req, res) => {
     res.json(auth.smartConfiguration());
   });
-  options.mount?.(app, origin);
+  options.mount?.(app, origin, auth);
   server.on('request', app);
   return {
     origin,

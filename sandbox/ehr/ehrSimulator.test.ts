@@ -1,0 +1,171 @@
+/**
+ * The EHR simulator over HTTP: the start page, launch creation, the chart around the app, the SMART style documents
+ * and the placeholder app's files.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startAuthHarness, type AuthHarness } from '../auth/testHarness';
+import { createEhrSimulator } from './createEhrSimulator';
+import { THEMES } from './smartStyles';
+
+const APP_LAUNCH_URL = 'http://127.0.0.1:3999/launch/';
+let harness: AuthHarness;
+
+beforeAll(async () => {
+  harness = await startAuthHarness({
+    mount: (app, _origin, auth) => {
+      app.use(createEhrSimulator({ auth, fhirBaseUrl: auth.fhirBaseUrl, appLaunchUrl: APP_LAUNCH_URL }));
+    },
+  });
+});
+
+afterAll(async () => {
+  await harness.close();
+});
+
+async function launch(fields: Record<string, string>): Promise<Response> {
+  return fetch(`${harness.origin}/ehr/launch`, {
+    method: 'POST',
+    body: new URLSearchParams(fields),
+    redirect: 'manual',
+  });
+}
+
+function launchIdFrom(response: Response): string {
+  const location = response.headers.get('location') ?? '';
+  const match = /^\/ehr\/chart\/([^?]+)\?app=(charttext|placeholder)$/.exec(location);
+  expect(match, location).not.toBeNull();
+  return decodeURIComponent(match?.[1] ?? '');
+}
+
+describe('start page', () => {
+  test('when someone opens the sandbox, then they can pick a staff member, a patient, an app and a look', async () => {
+    const response = await fetch(`${harness.origin}/`);
+    const page = await response.text();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-security-policy')).toMatch(/script-src 'self' 'nonce-/);
+    for (const text of [
+      'Dr. Dana Lee',
+      'Jordan Brooks',
+      'Front desk',
+      'García, María',
+      'No patient (practice inbox)',
+    ]) {
+      expect(page).toContain(text);
+    }
+    expect(page).toContain('Night shift (dark)');
+    expect(page).toContain(APP_LAUNCH_URL);
+  });
+});
+
+describe('launch', () => {
+  test('when a clinician opens a patient chart, then the launch carries user, patient, style and no banner request', async () => {
+    const response = await launch({
+      user: 'dr-okafor',
+      patient: 'kwame-mensah',
+      view: 'chart',
+      theme: 'night',
+      app: 'charttext',
+    });
+    expect(response.status).toBe(303);
+    const id = launchIdFrom(response);
+    expect(harness.auth.readLaunch(id)).toEqual({
+      user: 'dr-okafor',
+      patient: 'kwame-mensah',
+      needPatientBanner: false,
+      styleUrl: `${harness.origin}${THEMES.night.path}`,
+    });
+
+    const chart = await fetch(new URL(String(response.headers.get('location')), harness.origin));
+    const page = await chart.text();
+    const iframeSrc = new URL(`${APP_LAUNCH_URL}?iss=${encodeURIComponent(harness.fhirBaseUrl)}&launch=${id}`).href;
+    expect(page).toContain(`<iframe title="ChartText" src="${iframeSrc.replaceAll('&', '&amp;')}"`);
+    expect(page).toContain('Mensah, Kwame');
+    expect(page).toContain('MRN <b>RF100015</b>');
+    expect(page).toContain('Signed in: Dr. Chidi Okafor · Clinician');
+    expect(chart.headers.get('content-security-policy')).toContain("frame-src 'self' http://127.0.0.1:3999");
+  });
+
+  test('when the front desk opens the inbox, then the launch has no patient and asks the app for a banner', async () => {
+    const response = await launch({
+      user: 'fd-brooks',
+      patient: 'maria-garcia',
+      view: 'inbox',
+      theme: 'riverside',
+      app: 'placeholder',
+    });
+    const id = launchIdFrom(response);
+    expect(harness.auth.readLaunch(id)).toEqual({
+      user: 'fd-brooks',
+      needPatientBanner: true,
+      styleUrl: `${harness.origin}${THEMES.riverside.path}`,
+    });
+    const page = await (await fetch(new URL(String(response.headers.get('location')), harness.origin))).text();
+    expect(page).toContain('Practice inbox');
+    expect(page).toContain(`src="${harness.origin}/ehr/placeholder-app/?iss=`);
+  });
+
+  test('when a chart is asked for without a patient, then the start page says to choose one', async () => {
+    const response = await launch({ user: 'dr-lee', patient: '', view: 'chart' });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('Choose a patient to open a chart.');
+  });
+
+  test('when the user is not a staff member, then nothing is launched', async () => {
+    const response = await launch({ user: 'mallory', patient: 'maria-garcia', view: 'chart' });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('Choose who is signed in.');
+  });
+
+  test('when a chart URL has an unknown launch, then the page says it expired', async () => {
+    const response = await fetch(`${harness.origin}/ehr/chart/unknown`);
+    expect(response.status).toBe(404);
+    expect(await response.text()).toContain('This launch has expired');
+  });
+});
+
+describe('SMART styles and the placeholder app', () => {
+  const properties = [
+    'color_background',
+    'color_error',
+    'color_highlight',
+    'color_modal_backdrop',
+    'color_success',
+    'color_text',
+    'dim_border_radius',
+    'dim_font_size',
+    'dim_spacing_size',
+    'font_family_body',
+    'font_family_heading',
+  ];
+
+  test.each(Object.values(THEMES).map((theme) => [theme.path]))(
+    'when an app fetches %s, then it gets every SMART style property, readable cross-origin',
+    async (path) => {
+      const response = await fetch(`${harness.origin}${path}`, { headers: { origin: 'http://127.0.0.1:3000' } });
+      expect(response.headers.get('access-control-allow-origin')).toBe('*');
+      const style = (await response.json()) as Record<string, string>;
+      expect(Object.keys(style).sort()).toEqual(properties);
+      expect(Object.values(style).every((value) => value.length > 0)).toBe(true);
+    },
+  );
+
+  test('when the two styles are compared, then the alternate one really differs', async () => {
+    const [light, night] = await Promise.all(
+      [THEMES.riverside.path, THEMES.night.path].map(
+        async (path) => (await (await fetch(`${harness.origin}${path}`)).json()) as Record<string, string>,
+      ),
+    );
+    expect(night?.color_background).not.toBe(light?.color_background);
+    expect(night?.color_text).not.toBe(light?.color_text);
+  });
+
+  test('when the placeholder app loads, then its page and the fhirclient browser build are served', async () => {
+    const page = await fetch(`${harness.origin}/ehr/placeholder-app/`);
+    expect(await page.text()).toContain('<script src="/ehr/placeholder-app/fhir-client.js"></script>');
+    const bundle = await fetch(`${harness.origin}/ehr/placeholder-app/fhir-client.js`);
+    expect(bundle.headers.get('content-type')).toMatch(/javascript/);
+    expect(await bundle.text()).toContain('oauth2');
+    const css = await fetch(`${harness.origin}/ehr/ehr.css`);
+    expect(css.headers.get('content-type')).toMatch(/text\/css/);
+  });
+});
