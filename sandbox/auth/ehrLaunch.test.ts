@@ -272,6 +272,26 @@ describe('EHR launch with fhirclient', () => {
   });
 });
 
+describe('browser apps on another origin', () => {
+  test('when the app calls the token endpoint from its own origin, then CORS lets it read the answer', async () => {
+    const body = { grant_type: 'refresh_token', refresh_token: 'unknown', client_id: CHARTTEXT_CLIENT_ID };
+    const fromApp = await fetch(harness.tokenEndpoint, {
+      method: 'POST',
+      headers: { origin: harness.origin },
+      body: new URLSearchParams(body),
+    });
+    expect(fromApp.headers.get('access-control-allow-origin')).toBe(harness.origin);
+
+    const fromElsewhere = await fetch(harness.tokenEndpoint, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example' },
+      body: new URLSearchParams(body),
+    });
+    expect(fromElsewhere.headers.get('access-control-allow-origin')).toBeNull();
+    expect(await fromElsewhere.json()).toMatchObject({ error: 'invalid_request' });
+  });
+});
+
 describe('authorization requests that must fail', () => {
   test('when a public client sends no PKCE challenge, then it is sent back with invalid_request', async () => {
     const back = await redirectBack(authorizeUrl({ code_challenge: undefined, code_challenge_method: undefined }));

@@ -96,13 +96,18 @@ describe('standalone launch', () => {
 
   test('when the app does not ask for a patient (practice inbox), then there is no picker and no patient', async () => {
     const jar = new CookieJar();
-    const { page } = await openStandalone('openid fhirUser user/Communication.rs patient/Patient.rs', jar);
+    const { page } = await openStandalone(
+      'openid fhirUser user/Communication.rs patient/Patient.rs online_access',
+      jar,
+    );
     expect(page).not.toContain('<select name="patient"');
 
     const back = await submit(page, { user: 'fd-brooks' }, jar);
     const token = (await back.response.json()) as Record<string, unknown>;
     expect(token.patient).toBeUndefined();
-    expect(String(token.scope).split(' ')).toEqual(['openid', 'fhirUser', 'user/Communication.rs']);
+    expect(String(token.scope).split(' ')).toEqual(['openid', 'fhirUser', 'user/Communication.rs', 'online_access']);
+    // online_access also earns a refresh token (SMART permission-online).
+    expect(typeof token.refresh_token).toBe('string');
     expect(await harness.auth.verifyAccessToken(String(token.access_token))).toMatchObject({
       fhirUser: 'Practitioner/fd-brooks',
     });
