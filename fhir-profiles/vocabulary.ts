@@ -193,6 +193,8 @@ export type Direction = (typeof CODES.direction)[keyof typeof CODES.direction];
 export type StopReason = (typeof CODES.stopReason)[keyof typeof CODES.stopReason];
 export type TaskCode = (typeof CODES.task)[keyof typeof CODES.task];
 export type TaskBusinessStatus = (typeof CODES.taskBusinessStatus)[keyof typeof CODES.taskBusinessStatus];
+export type CommunicationKind = (typeof CODES.communicationKind)[keyof typeof CODES.communicationKind];
+export type NumberFlag = (typeof CODES.numberFlag)[keyof typeof CODES.numberFlag];
 
 /** Ready-made codings and concepts for the values every writer needs. */
 export const CONCEPTS = {

@@ -48,8 +48,8 @@ type DefinitionsOverride = NonNullable<Parameters<typeof fhirdefs.createFHIRDefi
 const offline = (what: string): Promise<never> =>
   Promise.reject(new Error(`${what}: the ChartText profile build is offline; every package must be in ${CACHE_HOME}`));
 
-/** SUSHI's loader hooks, all local. */
-function offlineOverride(): DefinitionsOverride {
+/** SUSHI's loader hooks, all local: the package cache is ours and nothing may be downloaded. */
+export function offlineOverride(): DefinitionsOverride {
   return {
     packageCache: new OfflinePackageCache(CACHE_HOME),
     registryClient: {
