@@ -1,0 +1,133 @@
+/**
+ * The FhirStore over the EHR's FHIR R4 REST API (https://hl7.org/fhir/R4/http.html) with a backend-services bearer
+ * token: conditional create (`If-None-Exist`), versioned update (`If-Match: W/"…"`), batch/transaction Bundles.
+ * A 401 renews the token once; network failures become status 0 so the domain can tell "EHR down" from "EHR says no".
+ */
+import { badRequest, isOperationOutcome, normalizeOperationOutcome } from '@medplum/core';
+import type { Binary, Bundle, CapabilityStatement, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import { FhirStoreError, type FhirStore, type ResourceOf, type SearchParams } from '../relay/fhirStore';
+import type { TokenSource } from './backendServicesToken';
+
+export interface FhirRestOptions {
+  baseUrl: string;
+  token: TokenSource;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+const FHIR_JSON = 'application/fhir+json';
+
+function queryString(params: SearchParams): string {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    for (const one of typeof value === 'string' ? [value] : value) query.append(name, one);
+  }
+  const text = query.toString();
+  return text ? `?${text}` : '';
+}
+
+/** A FhirStore talking HTTP to `baseUrl`. */
+export function createFhirRestStore(options: FhirRestOptions): FhirStore {
+  const fetchImpl = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const base = options.baseUrl.replace(/\/+$/, '');
+  let capabilities: CapabilityStatement | undefined;
+
+  const send = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; json: unknown }> => {
+    for (let attempt = 1; ; attempt++) {
+      const token = await options.token.getToken().catch((err: unknown) => {
+        throw new FhirStoreError(0, normalizeOperationOutcome(err), err);
+      });
+      let response: Response;
+      try {
+        response = await fetchImpl(path ? `${base}/${path}` : base, {
+          method,
+          headers: {
+            accept: FHIR_JSON,
+            authorization: `Bearer ${token}`,
+            ...(body === undefined ? {} : { 'content-type': FHIR_JSON, prefer: 'return=representation' }),
+            ...headers,
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (err) {
+        throw new FhirStoreError(0, normalizeOperationOutcome(new Error('The EHR could not be reached')), err);
+      }
+      if (response.status === 401 && attempt === 1) {
+        await response.body?.cancel();
+        options.token.invalidate();
+        continue;
+      }
+      const text = await response.text();
+      let json: unknown;
+      try {
+        json = text.length > 0 ? JSON.parse(text) : undefined;
+      } catch {
+        json = undefined;
+      }
+      if (!response.ok) {
+        const outcome: OperationOutcome = isOperationOutcome(json)
+          ? json
+          : badRequest(`The EHR answered ${response.status} to ${method} ${path.split('?')[0] ?? ''}`);
+        throw new FhirStoreError(response.status, outcome);
+      }
+      return { status: response.status, json };
+    }
+  };
+
+  const resourceOf = <T>(json: unknown, what: string): T => {
+    if (typeof json !== 'object' || json === null || !('resourceType' in json)) {
+      throw new FhirStoreError(502, badRequest(`The EHR returned no resource for ${what}`));
+    }
+    return json as T;
+  };
+
+  return {
+    async read(resourceType, id) {
+      const { json } = await send('GET', `${resourceType}/${encodeURIComponent(id)}`);
+      return resourceOf<ResourceOf<typeof resourceType>>(json, `${resourceType} read`);
+    },
+    async search(resourceType, params) {
+      const { json } = await send('GET', `${resourceType}${queryString(params)}`);
+      return resourceOf<Bundle>(json, `${resourceType} search`);
+    },
+    async create<T extends Resource>(resource: T, createOptions?: { ifNoneExist?: string }) {
+      const headers = createOptions?.ifNoneExist ? { 'if-none-exist': createOptions.ifNoneExist } : undefined;
+      const { status, json } = await send('POST', resource.resourceType, resource, headers);
+      return { resource: resourceOf<T>(json, `${resource.resourceType} create`), created: status === 201 };
+    },
+    async update<T extends Resource>(resource: T, updateOptions?: { ifMatch?: string }) {
+      const headers = updateOptions?.ifMatch ? { 'if-match': `W/"${updateOptions.ifMatch}"` } : undefined;
+      const { json } = await send(
+        'PUT',
+        `${resource.resourceType}/${encodeURIComponent(resource.id ?? '')}`,
+        resource,
+        headers,
+      );
+      return resourceOf<T>(json, `${resource.resourceType} update`);
+    },
+    async createBinary(contentType, data) {
+      const binary: Binary = { resourceType: 'Binary', contentType, data: Buffer.from(data).toString('base64') };
+      const { json } = await send('POST', 'Binary', binary);
+      return resourceOf<Binary>(json, 'Binary create');
+    },
+    async bundle(bundle) {
+      const { json } = await send('POST', '', bundle);
+      return resourceOf<Bundle>(json, `${bundle.type ?? 'bundle'}`);
+    },
+    async capabilities() {
+      if (!capabilities) {
+        const { json } = await send('GET', 'metadata');
+        capabilities = resourceOf<CapabilityStatement>(json, 'metadata');
+      }
+      return capabilities;
+    },
+  };
+}

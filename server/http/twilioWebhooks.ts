@@ -1,0 +1,86 @@
+/**
+ * Twilio's two webhooks: `POST /twilio/status` (status callbacks) and `POST /twilio/inbound` (incoming SMS/MMS).
+ * Each verifies the signature, parses the form, hands one call to the intake and answers Twilio straight away:
+ * 204 for a status, TwiML for an inbound message (empty, or the keyword reply when the relay answers keywords).
+ * https://www.twilio.com/docs/messaging/guides/webhook-request
+ */
+import { badRequest, forbidden, OperationOutcomeError } from '@medplum/core';
+import express, { type Router } from 'express';
+import twilio from 'twilio';
+import type { WebhookIntake } from '../relay/acceptWebhook';
+import { detectKeyword, keywordReply } from '../relay/detectKeyword';
+import { isTwilioStatus } from '../relay/mapTwilioStatus';
+import { parseInboundWebhook } from '../relay/parseInbound';
+import { verifyTwilioSignature } from './verifyTwilioSignature';
+
+export interface TwilioWebhookOptions {
+  intake: WebhookIntake;
+  accountSid: string;
+  authToken: string;
+  publicBaseUrl: string;
+  keywordReplies: 'relay' | 'twilio';
+  practice: { name: string; helpPhone?: string };
+}
+
+const COMMUNICATION_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+const field = (body: unknown, name: string): string | undefined => {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : undefined;
+};
+
+const refuse = (diagnostics: string): OperationOutcomeError =>
+  new OperationOutcomeError({ ...forbidden, issue: [{ severity: 'error', code: 'forbidden', diagnostics }] });
+
+/** The webhook routes. */
+export function twilioWebhooks(options: TwilioWebhookOptions): Router {
+  const router = express.Router();
+  // Twilio posts small forms; ten media URLs and their types stay well under these limits.
+  const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 });
+  const signed = (routePath: string): express.RequestHandler =>
+    verifyTwilioSignature({ authToken: options.authToken, publicBaseUrl: options.publicBaseUrl, routePath });
+
+  router.post('/twilio/status', form, signed('/twilio/status'), async (req, res, next) => {
+    try {
+      if (field(req.body, 'AccountSid') !== options.accountSid)
+        throw refuse('The callback is for another Twilio account.');
+      const sid = field(req.body, 'MessageSid') ?? field(req.body, 'SmsSid');
+      const status = field(req.body, 'MessageStatus') ?? field(req.body, 'SmsStatus');
+      if (!sid || !/^(SM|MM)[0-9a-f]{32}$/.test(sid))
+        throw new OperationOutcomeError(badRequest('MessageSid is missing or malformed'));
+      if (!status || !isTwilioStatus(status))
+        throw new OperationOutcomeError(badRequest('MessageStatus is missing or unknown'));
+      const errorCode = Number.parseInt(field(req.body, 'ErrorCode') ?? '', 10);
+      const errorMessage = field(req.body, 'ErrorMessage');
+      const communicationId =
+        typeof req.query.c === 'string' && COMMUNICATION_ID.test(req.query.c) ? req.query.c : undefined;
+      await options.intake.status({
+        sid,
+        status,
+        ...(Number.isInteger(errorCode) && errorCode > 0 ? { errorCode } : {}),
+        ...(errorMessage ? { errorMessage } : {}),
+        ...(communicationId ? { communicationId } : {}),
+      });
+      res.status(204).end();
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/twilio/inbound', form, signed('/twilio/inbound'), async (req, res, next) => {
+    try {
+      const parsed = parseInboundWebhook((req.body ?? {}) as Record<string, unknown>);
+      if (!parsed.ok) throw new OperationOutcomeError(badRequest(parsed.error));
+      if (parsed.sms.accountSid !== options.accountSid) throw refuse('The message is for another Twilio account.');
+      await options.intake.inbound(parsed.sms);
+      const twiml = new twilio.twiml.MessagingResponse();
+      const keyword = detectKeyword(parsed.sms.body);
+      if (keyword && options.keywordReplies === 'relay') twiml.message(keywordReply(keyword, options.practice));
+      res.status(200).type('text/xml').send(twiml.toString());
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,83 @@
+/**
+ * A Twilio status report (signed status callback, or a status fetched by reconciliation) applied to its outbound
+ * Communication through the one-way state machine (docs/decisions/050). Deduplicated on (SID, status): a replay or a
+ * late status writes nothing. A report for a claim whose SID never reached the EHR adopts the SID.
+ */
+import type { Communication } from '@medplum/fhirtypes';
+import { TOKENS } from '../../fhir-profiles/vocabulary';
+import { deliveryFailureFlag } from './classifyTwilioError';
+import type { RelayContext } from './context';
+import { fhirErrorStatus, matches } from './fhirStore';
+import { flagNumber } from './flagNumber';
+import { nextOutboundState, type TwilioStatus } from './mapTwilioStatus';
+import { sidOf, toNumberOf, twilioStatusOf, withSid } from './outboundFields';
+import { withTwilioStatus } from './recordSendResult';
+import { updateVersioned } from './updateVersioned';
+
+export interface StatusReport {
+  sid: string;
+  status: TwilioStatus;
+  errorCode?: number;
+  errorMessage?: string;
+  /** The Communication id carried in the StatusCallback URL, when the callback came from a relay send. */
+  communicationId?: string;
+}
+
+export type StatusOutcome = 'applied' | 'unchanged' | 'unknown';
+
+/** The Communication after the report, or undefined when it changes nothing (pure). */
+export function applyStatusReport(
+  communication: Communication,
+  report: StatusReport,
+  now: Date,
+): Communication | undefined {
+  const recorded = sidOf(communication);
+  if (recorded !== undefined && recorded !== report.sid) return undefined;
+  const transition = nextOutboundState(
+    { status: communication.status, twilioStatus: twilioStatusOf(communication) },
+    report.status,
+  );
+  if (!transition.change) return undefined;
+  // Adopting the SID of a send whose record was lost: Twilio accepted it before now.
+  const adopted =
+    recorded === undefined
+      ? { ...withSid(communication, report.sid), sent: communication.sent ?? now.toISOString() }
+      : communication;
+  return withTwilioStatus(adopted, transition, report);
+}
+
+async function findCommunication(ctx: RelayContext, report: StatusReport): Promise<Communication | undefined> {
+  if (report.communicationId) {
+    try {
+      return await ctx.fhir.read('Communication', report.communicationId);
+    } catch (err) {
+      if (fhirErrorStatus(err) !== 404 && fhirErrorStatus(err) !== 410) throw err;
+    }
+  }
+  const bundle = await ctx.fhir.search('Communication', { identifier: TOKENS.twilioSid(report.sid), _count: '2' });
+  return matches<Communication>(bundle, 'Communication')[0];
+}
+
+/** Applies a status report to the EHR. */
+export async function applyStatusCallback(ctx: RelayContext, report: StatusReport): Promise<StatusOutcome> {
+  const communication = await findCommunication(ctx, report);
+  if (!communication) {
+    // A TwiML keyword reply, or a message sent outside ChartText from the same number: not ours to track.
+    ctx.log.debug({ sid: report.sid, status: report.status }, 'status for a message the EHR does not hold');
+    return 'unknown';
+  }
+  const { resource, changed } = await updateVersioned(ctx.fhir, communication, (current) =>
+    applyStatusReport(current, report, ctx.clock.now()),
+  );
+  if (!changed) return 'unchanged';
+  ctx.log.info(
+    { communication: resource.id, sid: report.sid, status: report.status, code: report.errorCode },
+    'status applied',
+  );
+  const flag =
+    report.status === 'undelivered' || report.status === 'failed' ? deliveryFailureFlag(report.errorCode) : undefined;
+  const recipient = resource.recipient?.[0]?.reference;
+  const to = toNumberOf(resource);
+  if (flag && recipient && to) await flagNumber(ctx, recipient, to, flag);
+  return 'applied';
+}

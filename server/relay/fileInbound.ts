@@ -1,0 +1,216 @@
+/**
+ * The resources an inbound SMS becomes (DESIGN.md, "Data conventions"), as pure builders, and the one FHIR
+ * transaction that writes them together: the thread header (found or created on its key), the message (conditional
+ * on its Twilio SID), its media as Binary, consent for a keyword, and the needs-response or triage Task.
+ * Conditional creates make the whole transaction a no-op when replayed (https://hl7.org/fhir/R4/http.html#trules).
+ */
+import type { Attachment, Bundle, BundleEntry, Communication, Task } from '@medplum/fhirtypes';
+import { randomUUID } from 'node:crypto';
+import { threadKey } from '../../fhir-profiles/threadKey';
+import { CODES, CONCEPTS, EXTENSIONS, IDENTIFIER_SYSTEMS, PROFILES } from '../../fhir-profiles/vocabulary';
+import type { RelaySettings } from './context';
+import type { SenderMatch } from './matchSender';
+import type { InboundSms } from './parseInbound';
+import { sidIdentifier } from './outboundFields';
+import { segmentsOf } from './recordSendResult';
+
+/** A token search value `system|code` with FHIR's escaping of `\`, `|`, `,` and `$` in the code (search.html#escaping). */
+export function tokenValue(system: string, code: string): string {
+  return `${system}|${code.replace(/[\\|,$]/g, (character) => `\\${character}`)}`;
+}
+
+/** The query string `identifier=<system>|<value>`, escaped and URL-encoded (an E.164 `+` must not become a space). */
+export function identifierQuery(system: string, value: string): string {
+  return `identifier=${encodeURIComponent(tokenValue(system, value))}`;
+}
+
+/** One media item fetched from Twilio, ready to be stored. */
+export interface FetchedMedia {
+  contentType: string;
+  data: Uint8Array;
+}
+
+/** A thread header for `participant` (Patient or RelatedPerson) about `patient` on the practice number. */
+export function threadHeader(participant: string, patient: string, settings: RelaySettings): Communication {
+  return {
+    resourceType: 'Communication',
+    meta: { profile: [PROFILES.threadHeader] },
+    identifier: [{ system: IDENTIFIER_SYSTEMS.thread, value: threadKey(participant, settings.practiceNumber) }],
+    status: 'in-progress',
+    category: [CONCEPTS.kind(CODES.communicationKind.threadHeader)],
+    medium: [CONCEPTS.smsMedium],
+    subject: { reference: patient },
+    ...(participant === patient ? {} : { recipient: [{ reference: participant }] }),
+    topic: { text: 'SMS conversation' },
+  };
+}
+
+/** The inbound message: in a thread when the sender matched, otherwise unmatched (no subject) for triage. */
+export function inboundMessage(
+  sms: InboundSms,
+  match: SenderMatch,
+  threadRef: string | undefined,
+  attachments: readonly Attachment[],
+  settings: RelaySettings,
+  now: Date,
+): Communication {
+  const at = sms.receivedAt ?? now.toISOString();
+  const one = match.kind === 'one' ? match : undefined;
+  return {
+    resourceType: 'Communication',
+    meta: { profile: [one ? PROFILES.inboundMessage : PROFILES.unmatchedInbound] },
+    identifier: [sidIdentifier(sms.sid)],
+    status: 'completed',
+    category: [
+      CONCEPTS.kind(one ? CODES.communicationKind.message : CODES.communicationKind.unmatched),
+      CONCEPTS.direction(CODES.direction.inbound),
+    ],
+    medium: [CONCEPTS.smsMedium],
+    ...(one ? { subject: { reference: one.patient }, sender: { reference: one.participant } } : {}),
+    recipient: [{ reference: settings.practiceOrganization }],
+    ...(threadRef ? { partOf: [{ reference: threadRef }] } : {}),
+    sent: at,
+    received: at,
+    payload: [
+      // FHIR has no empty strings and the profile wants a payload: an empty SMS says so.
+      ...(sms.body.length > 0 || attachments.length === 0 ? [{ contentString: sms.body || EMPTY_MESSAGE }] : []),
+      ...attachments.map((contentAttachment) => ({ contentAttachment })),
+    ],
+    extension: [
+      { url: EXTENSIONS.twilioStatus, valueCode: 'received' },
+      { url: EXTENSIONS.fromNumber, valueString: sms.from },
+      { url: EXTENSIONS.toNumber, valueString: sms.to },
+      { url: EXTENSIONS.segmentCount, valuePositiveInt: sms.numSegments ?? segmentsOf(sms.body).count },
+    ],
+  };
+}
+
+/** What an inbound SMS with neither text nor media shows. */
+export const EMPTY_MESSAGE = '(empty message)';
+
+/** The thread's needs-response Task, open and waiting (keyed on the thread key, so there is one per thread). */
+export function needsResponseTask(threadRef: string, key: string, patient: string, now: Date): Task {
+  return {
+    resourceType: 'Task',
+    meta: { profile: [PROFILES.needsResponseTask] },
+    identifier: [{ system: IDENTIFIER_SYSTEMS.thread, value: key }],
+    status: 'requested',
+    intent: 'order',
+    code: CONCEPTS.task(CODES.task.needsResponse),
+    businessStatus: CONCEPTS.taskBusinessStatus(CODES.taskBusinessStatus.waiting),
+    focus: { reference: threadRef },
+    for: { reference: patient },
+    authoredOn: now.toISOString(),
+    lastModified: now.toISOString(),
+    // When the wait began: the inbox sorts by it.
+    executionPeriod: { start: now.toISOString() },
+  };
+}
+
+/** A front-desk Task to match an unmatched message to a patient (one per message SID). */
+export function triageTask(messageRef: string, sid: string, settings: RelaySettings, now: Date): Task {
+  return {
+    resourceType: 'Task',
+    meta: { profile: [PROFILES.triageTask] },
+    identifier: [{ system: IDENTIFIER_SYSTEMS.triage, value: sid }],
+    status: 'requested',
+    intent: 'order',
+    code: CONCEPTS.task(CODES.task.triageUnmatched),
+    businessStatus: CONCEPTS.taskBusinessStatus(CODES.taskBusinessStatus.waiting),
+    focus: { reference: messageRef },
+    requester: { reference: settings.practiceOrganization },
+    authoredOn: now.toISOString(),
+    lastModified: now.toISOString(),
+  };
+}
+
+/** True when the Task is open and waiting for staff. */
+export function isWaiting(task: Task): boolean {
+  const open = task.status === 'requested' || task.status === 'ready' || task.status === 'received';
+  return (
+    open && task.businessStatus?.coding?.some((coding) => coding.code === CODES.taskBusinessStatus.waiting) === true
+  );
+}
+
+/** The Task reopened: requested and waiting again since now, owner kept (pure). */
+export function reopened(task: Task, now: Date): Task {
+  return {
+    ...task,
+    status: 'requested',
+    businessStatus: CONCEPTS.taskBusinessStatus(CODES.taskBusinessStatus.waiting),
+    lastModified: now.toISOString(),
+    executionPeriod: { ...task.executionPeriod, start: now.toISOString() },
+  };
+}
+
+export interface InboundTransaction {
+  bundle: Bundle;
+  /** Index of the message entry, the Task entry (if any), in `bundle.entry`. */
+  messageIndex: number;
+  taskIndex: number | undefined;
+}
+
+/** The transaction filing one inbound message, with `extraEntries` (consents) added; needs no prior read. */
+export function inboundTransaction(options: {
+  sms: InboundSms;
+  match: SenderMatch;
+  media: readonly FetchedMedia[];
+  openTask: boolean;
+  extraEntries: (messageFullUrl: string) => BundleEntry[];
+  settings: RelaySettings;
+  now: Date;
+}): InboundTransaction {
+  const { sms, match, settings, now } = options;
+  const entries: BundleEntry[] = [];
+  const messageUrl = `urn:uuid:${randomUUID()}`;
+  let threadUrl: string | undefined;
+  let key: string | undefined;
+  if (match.kind === 'one') {
+    threadUrl = `urn:uuid:${randomUUID()}`;
+    key = threadKey(match.participant, settings.practiceNumber);
+    entries.push({
+      fullUrl: threadUrl,
+      resource: threadHeader(match.participant, match.patient, settings),
+      request: { method: 'POST', url: 'Communication', ifNoneExist: identifierQuery(IDENTIFIER_SYSTEMS.thread, key) },
+    });
+  }
+  const attachments: Attachment[] = options.media.map((item) => {
+    const fullUrl = `urn:uuid:${randomUUID()}`;
+    entries.push({
+      fullUrl,
+      resource: {
+        resourceType: 'Binary',
+        contentType: item.contentType,
+        data: Buffer.from(item.data).toString('base64'),
+      },
+      request: { method: 'POST', url: 'Binary' },
+    });
+    return { contentType: item.contentType, url: fullUrl, size: item.data.byteLength };
+  });
+  const messageIndex = entries.length;
+  entries.push({
+    fullUrl: messageUrl,
+    resource: inboundMessage(sms, match, threadUrl, attachments, settings, now),
+    request: {
+      method: 'POST',
+      url: 'Communication',
+      ifNoneExist: identifierQuery(IDENTIFIER_SYSTEMS.twilioMessageSid, sms.sid),
+    },
+  });
+  entries.push(...options.extraEntries(messageUrl));
+  let taskIndex: number | undefined;
+  if (match.kind === 'one' && threadUrl && key && options.openTask) {
+    taskIndex = entries.length;
+    entries.push({
+      resource: needsResponseTask(threadUrl, key, match.patient, now),
+      request: { method: 'POST', url: 'Task', ifNoneExist: identifierQuery(IDENTIFIER_SYSTEMS.thread, key) },
+    });
+  } else if (match.kind !== 'one') {
+    taskIndex = entries.length;
+    entries.push({
+      resource: triageTask(messageUrl, sms.sid, settings, now),
+      request: { method: 'POST', url: 'Task', ifNoneExist: identifierQuery(IDENTIFIER_SYSTEMS.triage, sms.sid) },
+    });
+  }
+  return { bundle: { resourceType: 'Bundle', type: 'transaction', entry: entries }, messageIndex, taskIndex };
+}

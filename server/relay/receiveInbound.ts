@@ -1,0 +1,136 @@
+/**
+ * Files one inbound SMS in the EHR in at most three FHIR round trips (docs/decisions/052):
+ * 1. a batch: is the SID already filed? who holds the sender's number (Patient, RelatedPerson)?
+ * 2. a transaction: header, message, media, consent, Task — all conditional, so a replay or a race writes nothing;
+ * 3. only when the thread's needs-response Task was closed: reopen it with a versioned update.
+ */
+import { badRequest } from '@medplum/core';
+import type { Bundle, BundleEntry, Communication, Patient, RelatedPerson, Task } from '@medplum/fhirtypes';
+import { TOKENS } from '../../fhir-profiles/vocabulary';
+import { keywordConsentEntries } from './applyKeyword';
+import type { RelayContext } from './context';
+import { detectKeyword, type Keyword } from './detectKeyword';
+import { FhirStoreError, matches } from './fhirStore';
+import { inboundTransaction, isWaiting, reopened, type FetchedMedia } from './fileInbound';
+import { decideSender, senderSearch, type SenderMatch } from './matchSender';
+import { toE164 } from './normalisePhone';
+import type { InboundSms } from './parseInbound';
+import { updateVersioned } from './updateVersioned';
+
+export type InboundOutcome = 'filed' | 'unmatched' | 'duplicate';
+
+export interface InboundResult {
+  outcome: InboundOutcome;
+  keyword: Keyword | undefined;
+  /** Set when filed: the new Communication's id. */
+  communicationId?: string;
+}
+
+/** Largest media item the relay stores (Twilio's MMS limit is 5 MB per message). */
+const MAX_MEDIA_BYTES = 5 * 1024 * 1024;
+
+function entryResource<T>(response: Bundle, index: number): { resource: T | undefined; created: boolean } {
+  const entry: BundleEntry | undefined = response.entry?.[index];
+  const status = entry?.response?.status ?? '';
+  return { resource: entry?.resource as T | undefined, created: status.startsWith('201') };
+}
+
+function searchEntry(url: string): BundleEntry {
+  return { request: { method: 'GET', url } };
+}
+
+function bundleMatches<T extends Communication | Patient | RelatedPerson>(
+  response: Bundle,
+  index: number,
+  type: T['resourceType'],
+): T[] {
+  const entry = response.entry?.[index];
+  const status = entry?.response?.status ?? '200';
+  if (!status.startsWith('2')) {
+    const code = Number.parseInt(status, 10) || 500;
+    throw new FhirStoreError(code, entry?.response?.outcome ?? badRequest(`Batch search failed with ${status}`));
+  }
+  const bundle = entry?.resource as Bundle | undefined;
+  return bundle ? matches<T>(bundle, type) : [];
+}
+
+/** Round trip 1: the SID and the sender's number, in one batch. */
+async function lookUp(
+  ctx: RelayContext,
+  sms: InboundSms,
+  fromE164: string | undefined,
+): Promise<{ existing: Communication | undefined; match: SenderMatch }> {
+  const query = (params: Record<string, string>): string => new URLSearchParams(params).toString();
+  const entries = [searchEntry(`Communication?${query({ identifier: TOKENS.twilioSid(sms.sid), _count: '1' })}`)];
+  if (fromE164) {
+    const search = senderSearch(fromE164) as Record<string, string>;
+    entries.push(searchEntry(`Patient?${query(search)}`), searchEntry(`RelatedPerson?${query(search)}`));
+  }
+  const response = await ctx.fhir.bundle({ resourceType: 'Bundle', type: 'batch', entry: entries });
+  const existing = bundleMatches<Communication>(response, 0, 'Communication')[0];
+  if (!fromE164) return { existing, match: { kind: 'none' } };
+  const patients = bundleMatches<Patient>(response, 1, 'Patient');
+  const related = bundleMatches<RelatedPerson>(response, 2, 'RelatedPerson');
+  return { existing, match: decideSender(fromE164, patients, related, ctx.settings.region) };
+}
+
+async function fetchMedia(ctx: RelayContext, sms: InboundSms): Promise<FetchedMedia[]> {
+  const fetched: FetchedMedia[] = [];
+  for (const item of sms.media) {
+    const media = await ctx.sms.fetchMedia(item.url);
+    if (media.data.byteLength > MAX_MEDIA_BYTES) {
+      ctx.log.warn({ sid: sms.sid, bytes: media.data.byteLength }, 'media item too large; not stored');
+      continue;
+    }
+    fetched.push({ contentType: media.contentType || item.contentType, data: media.data });
+  }
+  return fetched;
+}
+
+/** Files an inbound SMS; throws when the EHR cannot be reached (the caller retries, reconciliation backs it up). */
+export async function receiveInbound(ctx: RelayContext, sms: InboundSms): Promise<InboundResult> {
+  const keyword = detectKeyword(sms.body);
+  const fromE164 = toE164(sms.from, ctx.settings.region);
+  const { existing, match } = await lookUp(ctx, sms, fromE164);
+  if (existing) return { outcome: 'duplicate', keyword, communicationId: existing.id };
+
+  const media = await fetchMedia(ctx, sms);
+  const now = ctx.clock.now();
+  const transaction = inboundTransaction({
+    sms,
+    match,
+    media,
+    // A keyword is answered automatically; it needs no reply from staff.
+    openTask: keyword === undefined,
+    extraEntries: (messageFullUrl) =>
+      keywordConsentEntries({
+        keyword,
+        match,
+        sid: sms.sid,
+        body: sms.body,
+        messageFullUrl,
+        settings: ctx.settings,
+        now,
+      }),
+    settings: ctx.settings,
+    now,
+  });
+  const response = await ctx.fhir.bundle(transaction.bundle);
+  const message = entryResource<Communication>(response, transaction.messageIndex);
+  if (!message.created) return { outcome: 'duplicate', keyword, communicationId: message.resource?.id };
+
+  if (match.kind === 'one' && transaction.taskIndex !== undefined) {
+    const task = entryResource<Task>(response, transaction.taskIndex);
+    if (!task.created && task.resource && !isWaiting(task.resource)) {
+      await updateVersioned(ctx.fhir, task.resource, (current) =>
+        isWaiting(current) ? undefined : reopened(current, now),
+      );
+    }
+  }
+  const outcome: InboundOutcome = match.kind === 'one' ? 'filed' : 'unmatched';
+  ctx.log.info(
+    { communication: message.resource?.id, sid: sms.sid, outcome, match: match.kind, keyword, media: media.length },
+    'inbound filed',
+  );
+  return { outcome, keyword, communicationId: message.resource?.id };
+}
