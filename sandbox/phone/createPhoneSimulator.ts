@@ -19,7 +19,6 @@ import { normalizeToE164 } from './phoneNumbers';
 import { createPhoneRoutes } from './phoneRoutes';
 import { receiveInbound, type InboundContext, type InboundInput, type InboundResult } from './receiveInbound';
 import {
-  phoneKey,
   rosterDeliveryFailures,
   rosterInitialOptOuts,
   rosterPhones,
@@ -191,10 +190,10 @@ export function createPhoneSimulator(options: PhoneSimulatorOptions): PhoneSimul
   // The page follows the log; a phone's thread changes when a message to or from it does.
   const changes = new EventEmitter<{ change: [string[]] }>();
   changes.setMaxListeners(0);
-  const phoneKeys = new Set(phones.map((phone) => phone.key));
+  const keyOfNumber = new Map(phones.map((phone) => [phone.number, phone.key]));
   const announce = (number: string | null): void => {
-    const key = number === null ? undefined : phoneKey(number);
-    if (key !== undefined && phoneKeys.has(key)) changes.emit('change', [key]);
+    const key = number === null ? undefined : keyOfNumber.get(number);
+    if (key !== undefined) changes.emit('change', [key]);
   };
   log.events.on('change', (message) => announce(message.direction === 'inbound' ? message.from : message.to));
 

@@ -12,14 +12,28 @@ export function normalizeToE164(written: string, defaultCountry: CountryCode = '
   return parsed?.isValid() ? parsed.number : undefined;
 }
 
+// Parsing is the costly part of a send; the same few numbers come back again and again, so results are kept.
+const parsedE164 = new Map<string, { valid: boolean; country: CountryCode | undefined }>();
+
+function parseE164(value: string): { valid: boolean; country: CountryCode | undefined } {
+  let parsed = parsedE164.get(value);
+  if (parsed === undefined) {
+    const number = E164.test(value) ? parsePhoneNumberFromString(value) : undefined;
+    parsed = { valid: number?.isValid() === true, country: number?.country };
+    if (parsedE164.size >= 10_000) parsedE164.clear();
+    parsedE164.set(value, parsed);
+  }
+  return parsed;
+}
+
 /** Whether `value` is a valid number written in E.164 (`+` and digits only). */
 export function isValidE164(value: string): boolean {
-  return E164.test(value) && parsePhoneNumberFromString(value)?.isValid() === true;
+  return parseE164(value).valid;
 }
 
 /** ISO country of an E.164 number (for Twilio's geographic permissions), or undefined. */
 export function countryOf(e164: string): CountryCode | undefined {
-  return parsePhoneNumberFromString(e164)?.country;
+  return parseE164(e164).country;
 }
 
 /** A number as people read it, e.g. `+1 201 555 0123`. */

@@ -9,6 +9,8 @@
  * them in another order.
  */
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
 import twilio from 'twilio';
 
 /** Which failures a retry policy retries: no connection / timeout, a 4xx answer, a 5xx answer. */
@@ -101,6 +103,56 @@ export function signWebhook(authToken: string, url: string, params: Record<strin
 
 const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Twilio reads at most this much of a webhook's answer (TwiML); the rest is dropped. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+interface HttpAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** One form POST over keep-alive connections (node:http is much cheaper than fetch at callback rates). */
+function postForm(
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  agents: { http: http.Agent; https: https.Agent },
+  timeoutMs: number,
+): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const secure = url.protocol === 'https:';
+    const request = (secure ? https : http).request(
+      url,
+      {
+        method: 'POST',
+        headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
+        agent: secure ? agents.https : agents.http,
+        timeout: timeoutMs,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= MAX_ANSWER_BYTES) chunks.push(chunk);
+        });
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            contentType: response.headers['content-type'] ?? '',
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        response.on('error', reject);
+      },
+    );
+    request.on('timeout', () => request.destroy(Object.assign(new Error('Timed out'), { code: 'ETIMEDOUT' })));
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
 /** A dispatcher that signs with `authToken` and retries by `defaultRetry` unless a URL overrides it. */
 export function createWebhookDispatcher(options: {
   authToken: string;
@@ -112,18 +164,23 @@ export function createWebhookDispatcher(options: {
   const held: Array<{ job: WebhookJob; resolve: (outcome: WebhookOutcome) => void }> = [];
   const attempts: WebhookAttempt[] = [];
   const inFlight = new Set<Promise<unknown>>();
-  const controller = new AbortController();
+  const agents = {
+    http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+    https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+  };
   let paused = false;
   let closed = false;
 
   const record = (attempt: WebhookAttempt): void => {
     attempts.push(attempt);
-    if (attempts.length > 5_000) attempts.splice(0, attempts.length - 5_000);
+    // Keep the latest few thousand; trim in bulk so recording stays O(1) on average.
+    if (attempts.length > 10_000) attempts.splice(0, attempts.length - 5_000);
     options.onAttempt?.(attempt);
   };
 
   const deliver = async (job: WebhookJob): Promise<WebhookOutcome> => {
     const { url, retry } = parseConnectionOverrides(job.url, options.defaultRetry);
+    const target = new URL(url);
     // One token per event, the same on every retry (Twilio's I-Twilio-Idempotency-Token).
     const idempotencyToken = randomUUID();
     const body = new URLSearchParams(job.params).toString();
@@ -140,35 +197,33 @@ export function createWebhookDispatcher(options: {
       };
       let failure: RetryOn;
       try {
-        const response = await fetch(url, {
-          method: 'POST',
-          headers: {
+        const response = await postForm(
+          target,
+          {
             'Content-Type': 'application/x-www-form-urlencoded',
             'X-Twilio-Signature': signWebhook(options.authToken, url, job.params),
             'I-Twilio-Idempotency-Token': idempotencyToken,
             'User-Agent': 'TwilioProxy/1.1',
           },
           body,
-          redirect: 'manual',
-          signal: AbortSignal.any([controller.signal, AbortSignal.timeout(options.timeoutMs)]),
-        });
-        const text = await response.text();
+          agents,
+          options.timeoutMs,
+        );
+        const ok = response.status >= 200 && response.status < 300;
         outcome = {
-          ok: response.ok,
+          ok,
           httpStatus: response.status,
-          contentType: response.headers.get('content-type') ?? '',
-          body: text,
+          contentType: response.contentType,
+          body: response.body,
           attempts: attempt,
         };
-        record({ ...base, httpStatus: response.status, ok: response.ok });
-        if (response.ok) return outcome;
+        record({ ...base, httpStatus: response.status, ok });
+        if (ok) return outcome;
         failure = response.status >= 500 ? '5xx' : '4xx';
       } catch (error) {
-        // fetch reports a refused connection as a TypeError whose cause carries the system code.
-        const code = (error as { cause?: { code?: unknown } }).cause?.code;
-        const reason = typeof code === 'string' ? code : error instanceof Error ? error.name : 'Error';
+        const code = (error as { code?: unknown }).code;
         outcome = { ok: false, attempts: attempt };
-        record({ ...base, error: reason, ok: false });
+        record({ ...base, error: typeof code === 'string' ? code : 'Error', ok: false });
         failure = 'connection';
       }
       if (!retry.on.includes(failure)) break;
@@ -220,7 +275,8 @@ export function createWebhookDispatcher(options: {
     },
     close() {
       closed = true;
-      controller.abort();
+      agents.http.destroy();
+      agents.https.destroy();
       for (const entry of held.splice(0, held.length)) entry.resolve({ ok: false, attempts: 0 });
     },
   };
