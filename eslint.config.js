@@ -39,6 +39,8 @@ export default tseslint.config(
     rules: {
       ...reactHooks.configs.recommended.rules,
       ...tanstackQuery.configs.recommended.rules,
+      // The FHIR session and the QueryClient are app-wide singletons, not query inputs.
+      '@tanstack/query/exhaustive-deps': ['error', { allowlist: { types: ['FhirSession', 'QueryClient'] } }],
     },
   },
   {
