@@ -1,0 +1,89 @@
+/**
+ * The app after launch: one QueryClient, the session, the EHR's style, and either the chart view (banner +
+ * thread) or the practice inbox. A session that cannot be renewed replaces everything with the reopen screen.
+ */
+import { QueryClientProvider, useQuery } from '@tanstack/react-query';
+import { Component, useState, type ErrorInfo, type ReactNode } from 'react';
+import { formatName } from '../thread/messageModel';
+import { ThreadScreen } from '../thread/ThreadScreen';
+import { patientQuery } from '../thread/threadQueries';
+import type { FhirSession } from '../fhir/smartClient';
+import { InboxPlaceholder } from './InboxPlaceholder';
+import { PatientBanner } from './PatientBanner';
+import { createQueryClient } from './queryClient';
+import { SessionProvider, useSession } from './sessionContext';
+import { useSmartStyle } from './smartStyle';
+import { FullScreenMessage, OfflineBanner, SessionExpired } from './StatusScreens';
+import { useOnline } from './useOnline';
+
+class CrashBoundary extends Component<{ children: ReactNode }, { crashed: boolean }> {
+  override state = { crashed: false };
+
+  static getDerivedStateFromError(): { crashed: boolean } {
+    return { crashed: true };
+  }
+
+  override componentDidCatch(error: Error, info: ErrorInfo): void {
+    // No PHI here: the message of a rendering error, and where it happened.
+    console.warn('ChartText crashed while rendering', error.name, info.componentStack?.split('\n')[1]?.trim());
+  }
+
+  override render(): ReactNode {
+    if (!this.state.crashed) return this.props.children;
+    return (
+      <FullScreenMessage title="Something went wrong">
+        <p>ChartText hit an unexpected problem. Nothing you had not sent was sent.</p>
+        <p>Reopen ChartText from the patient’s chart to continue.</p>
+      </FullScreenMessage>
+    );
+  }
+}
+
+function ChartView({ patientId }: { patientId: string }): ReactNode {
+  const session = useSession();
+  const patient = useQuery(patientQuery(session, patientId));
+  const name = patient.data ? formatName(patient.data.name) : undefined;
+  return (
+    <div className="layout">
+      {session.grant.needPatientBanner && <PatientBanner patientId={patientId} />}
+      <ThreadScreen
+        patientId={patientId}
+        title={name ? `Text messages with ${name}` : 'Text messages with the patient'}
+      />
+    </div>
+  );
+}
+
+function Shell(): ReactNode {
+  const session = useSession();
+  const online = useOnline();
+  useSmartStyle(session.grant.smartStyleUrl);
+  return (
+    <div className="app">
+      {!online && <OfflineBanner />}
+      {session.grant.patientId ? <ChartView patientId={session.grant.patientId} /> : <InboxPlaceholder />}
+    </div>
+  );
+}
+
+export interface AppProps {
+  session: FhirSession;
+  /** Tests turn retries off. */
+  retry?: boolean;
+}
+
+/** The whole client app for a launched session. */
+export function App({ session, retry }: AppProps): ReactNode {
+  const [expired, setExpired] = useState(false);
+  const [queryClient] = useState(() => createQueryClient(() => setExpired(true), retry === undefined ? {} : { retry }));
+  if (expired) return <SessionExpired />;
+  return (
+    <CrashBoundary>
+      <QueryClientProvider client={queryClient}>
+        <SessionProvider session={session}>
+          <Shell />
+        </SessionProvider>
+      </QueryClientProvider>
+    </CrashBoundary>
+  );
+}

@@ -1,0 +1,65 @@
+/**
+ * A picture or file the patient texted (MMS media stored as a Binary), fetched with the user's token and shown
+ * through an object URL that is revoked when the message leaves the screen.
+ */
+import type { Attachment } from '@medplum/fhirtypes';
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useMemo, type ReactNode } from 'react';
+import { useSession } from '../app/sessionContext';
+
+export const binaryKeys = {
+  all: ['Binary'] as const,
+  detail: (url: string) => [...binaryKeys.all, url] as const,
+};
+
+function inlineBlob(attachment: Attachment): Blob | undefined {
+  if (!attachment.data) return undefined;
+  const bytes = Uint8Array.from(atob(attachment.data), (c) => c.charCodeAt(0));
+  return new Blob([bytes], { type: attachment.contentType ?? 'application/octet-stream' });
+}
+
+/** True when the URL is on the FHIR server (relative, or under its base): only then does it get the token. */
+function onFhirServer(url: string, base: string): boolean {
+  return !/^[a-z]+:/i.test(url) || url.startsWith(`${base}/`);
+}
+
+/** Shows one attachment: an image inline, anything else as a download link. */
+export function AttachmentView({ attachment }: { attachment: Attachment }): ReactNode {
+  const session = useSession();
+  const url = attachment.url;
+  const fetchable = url !== undefined && !attachment.data && onFhirServer(url, session.grant.serverUrl);
+  const binary = useQuery({
+    queryKey: binaryKeys.detail(url ?? ''),
+    queryFn: ({ signal }) => session.binary(url as string, signal),
+    enabled: fetchable,
+    staleTime: Infinity,
+    gcTime: 60_000,
+  });
+  const blob = useMemo(() => inlineBlob(attachment) ?? binary.data, [attachment, binary.data]);
+  const objectUrl = useMemo(() => (blob ? URL.createObjectURL(blob) : undefined), [blob]);
+  useEffect(() => () => (objectUrl ? URL.revokeObjectURL(objectUrl) : undefined), [objectUrl]);
+
+  const type = attachment.contentType ?? blob?.type ?? '';
+  const title = attachment.title ?? (type.startsWith('image/') ? 'Picture' : 'Attachment');
+  if (url && !attachment.data && !fetchable) {
+    return (
+      <a className="attachment" href={url} target="_blank" rel="noopener noreferrer">
+        {title} (opens outside the EHR)
+      </a>
+    );
+  }
+  if (binary.isError) return <span className="attachment attachment--error">{title} could not be loaded.</span>;
+  if (!objectUrl) return <span className="attachment attachment--loading">Loading {title.toLowerCase()}…</span>;
+  if (type.startsWith('image/')) {
+    return (
+      <a className="attachment" href={objectUrl} target="_blank" rel="noopener noreferrer">
+        <img src={objectUrl} alt={attachment.title ?? 'Picture sent by text'} loading="lazy" />
+      </a>
+    );
+  }
+  return (
+    <a className="attachment" href={objectUrl} download={attachment.title ?? 'attachment'}>
+      Download {title}
+    </a>
+  );
+}

@@ -1,0 +1,125 @@
+/**
+ * A patient's SMS thread with its composer: the view the chart opens, and the one the practice inbox reuses when
+ * a thread is opened (front-desk issue). Loading, empty, error and offline states are part of it.
+ */
+import { useCallback, useId, useState, type ReactNode } from 'react';
+import { useSession } from '../app/sessionContext';
+import { Problem } from '../app/StatusScreens';
+import { useOnline } from '../app/useOnline';
+import { Composer } from '../composer/Composer';
+import { useComposerAvailability } from '../composer/useComposerAvailability';
+import type { ThreadMessage } from './messageModel';
+import { ThreadView } from './ThreadView';
+import { useLiveThread } from './useLiveThread';
+import { useMarkRead } from './useMarkRead';
+import { useRetryMessage } from './useRetryMessage';
+import { useSendMessage } from './useSendMessage';
+import { useThread } from './useThread';
+
+function LoadingThread(): ReactNode {
+  return (
+    <div className="thread thread--loading" role="status" aria-busy="true">
+      <span className="visually-hidden">Loading conversation…</span>
+      <div className="skeleton skeleton--in" />
+      <div className="skeleton skeleton--out" />
+      <div className="skeleton skeleton--in" />
+    </div>
+  );
+}
+
+function EmptyThread(): ReactNode {
+  return (
+    <div className="thread thread--empty">
+      <p className="empty">
+        <strong>No texts with this patient yet.</strong>
+        <br />
+        Messages you send appear here, and replies show up automatically.
+      </p>
+    </div>
+  );
+}
+
+/** The thread of one patient (`patientId`), titled for screen readers with `title`. */
+export function ThreadScreen({ patientId, title }: { patientId: string; title: string }): ReactNode {
+  const session = useSession();
+  const headingId = useId();
+  const online = useOnline();
+  const { messages, query } = useThread(patientId);
+  const live = useLiveThread(patientId, query.isSuccess);
+  const availability = useComposerAvailability(patientId);
+  const send = useSendMessage(patientId);
+  const retry = useRetryMessage(patientId);
+
+  const [seenAt, setSeenAt] = useState<string>();
+  const onSeenInbound = useCallback((at: string) => setSeenAt((prev) => (!prev || at > prev ? at : prev)), []);
+  useMarkRead(patientId, seenAt);
+
+  const { fetchNextPage, hasNextPage, isFetchingNextPage } = query;
+  const onLoadOlder = useCallback(() => void fetchNextPage(), [fetchNextPage]);
+
+  const blockedReason =
+    availability.status === 'ready' && !availability.availability.canSend
+      ? availability.availability.message
+      : !online
+        ? 'You are offline.'
+        : undefined;
+  const onRetry = (message: ThreadMessage): void => {
+    if (message.resource) retry.mutate(message);
+    else if (message.clientMessageId) send.mutate({ text: message.text, clientMessageId: message.clientMessageId });
+  };
+
+  let body: ReactNode;
+  if (query.isPending) {
+    body =
+      query.fetchStatus === 'paused' ? (
+        <Problem error={new Error('You’re offline.')} what="load this conversation while offline" />
+      ) : (
+        <LoadingThread />
+      );
+  } else if (query.isError) {
+    body = <Problem error={query.error} what="load this conversation" onRetry={() => void query.refetch()} />;
+  } else if (messages.length === 0) {
+    body = <EmptyThread />;
+  } else {
+    body = (
+      <ThreadView
+        messages={messages}
+        label="Messages"
+        hasOlder={hasNextPage}
+        loadingOlder={isFetchingNextPage}
+        onLoadOlder={onLoadOlder}
+        you={session.grant.fhirUser}
+        actions={{ onRetry, ...(blockedReason ? { retryBlocked: blockedReason } : {}) }}
+        onSeenInbound={onSeenInbound}
+      />
+    );
+  }
+
+  return (
+    <section className="thread-screen" aria-labelledby={headingId}>
+      <h1 className="visually-hidden" id={headingId}>
+        {title}
+      </h1>
+      {live.isError && online && (
+        <div className="notice notice--warning" role="status">
+          Live updates paused: {live.error.message} Retrying…
+        </div>
+      )}
+      {query.isFetchNextPageError && (
+        <div className="notice notice--error" role="alert">
+          Could not load earlier messages: {query.error?.message}{' '}
+          <button type="button" className="link-button" onClick={onLoadOlder}>
+            Try again
+          </button>
+        </div>
+      )}
+      {retry.isError && (
+        <div className="notice notice--error" role="alert">
+          Retry failed: {retry.error.message}
+        </div>
+      )}
+      {body}
+      <Composer availability={availability} online={online} send={send} />
+    </section>
+  );
+}
