@@ -126,6 +126,14 @@ test('when a patient attaches a picture, then the relay gets an MMS with a fetch
   await grace.screenshot({ path: path.join(SCREENSHOTS, 'phone-grace.png') });
 });
 
+test('when someone types a name without accents in the finder, then only that phone stays', async () => {
+  await page.locator('#find').fill('muller');
+  await expect.poll(() => page.locator('article.phone:visible').count(), POLL).toBe(1);
+  await expect.poll(() => page.locator('article.phone:visible .owner').textContent(), POLL).toBe('Thomas Müller');
+  await page.locator('#find').fill('');
+  await expect.poll(() => page.locator('article.phone:visible').count(), POLL).toBe(running.simulator.phones.length);
+});
+
 test('the page has no serious accessibility violations (axe)', async () => {
   const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
   await page.addScriptTag({ path: axePath });

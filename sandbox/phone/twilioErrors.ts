@@ -6,6 +6,7 @@
 
 /** Error codes the simulator can return from the REST API or report on a message. */
 export const TWILIO_ERRORS = {
+  20001: { status: 400, message: 'Invalid parameter' },
   20003: { status: 401, message: 'Authenticate' },
   20404: { status: 404, message: 'The requested resource was not found' },
   20429: { status: 429, message: 'Too Many Requests' },
@@ -28,7 +29,6 @@ export const TWILIO_ERRORS = {
   21609: { status: 400, message: "Invalid 'StatusCallback'" },
   21610: { status: 400, message: 'Attempt to send to unsubscribed recipient' },
   21614: { status: 400, message: "'To' number is not a valid mobile number" },
-  20001: { status: 400, message: 'Invalid parameter' },
   21617: { status: 400, message: 'The concatenated message body exceeds the 1600 character limit.' },
   21620: { status: 400, message: 'Invalid media URL(s)' },
   21623: { status: 400, message: 'Number of media files exceeds allowed limit' },
