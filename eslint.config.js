@@ -45,7 +45,7 @@ export default tseslint.config(
   },
   {
     // Tests and command-line scripts may print; test doubles may be loose.
-    files: ['**/*.test.{ts,tsx}', 'test/**', 'bench/**', 'scripts/**'],
+    files: ['**/*.test.{ts,tsx}', 'test/**', 'bench/**', 'scripts/**', 'sandbox/index.ts', 'sandbox/reset.ts'],
     rules: {
       'no-console': 'off',
       '@typescript-eslint/explicit-function-return-type': 'off',
