@@ -46,98 +46,99 @@ export const RELAY_SCOPES: Readonly<Record<string, string>> = {
 /** Asked for only with FHIR_SUBSCRIPTION=auto: create the relay's rest-hook Subscription. */
 export const SUBSCRIPTION_SCOPE = 'system/Subscription.cr';
 
-const schema = z
-  .object({
-    FHIR_BASE_URL: absoluteUrl('the EHR FHIR R4 base, e.g. https://ehr.example.org/fhir/R4'),
-    RELAY_CLIENT_ID: z
-      .string({ message: 'is required: the backend-services client id registered with the EHR' })
-      .min(1),
-    RELAY_PRIVATE_KEY: optionalText,
-    RELAY_PRIVATE_KEY_FILE: optionalText,
-    RELAY_KEY_ID: optionalText,
-    RELAY_SIGNING_ALG: z.enum(['RS384', 'ES384'], { message: 'must be RS384 or ES384' }).optional(),
-    RELAY_SCOPES: optionalText,
-    TWILIO_ACCOUNT_SID: z
-      .string({ message: 'is required: your Twilio Account SID (AC followed by 32 hex digits)' })
-      .regex(/^AC[0-9a-f]{32}$/, { message: 'must be AC followed by 32 lowercase hex digits' }),
-    TWILIO_AUTH_TOKEN: z
-      .string({ message: 'is required: the account auth token, which Twilio signs webhooks with' })
-      .min(16, { message: 'looks too short for a Twilio auth token' }),
-    TWILIO_API_KEY_SID: z
-      .string()
-      .regex(/^SK[0-9a-f]{32}$/, { message: 'must be SK followed by 32 lowercase hex digits' })
-      .optional(),
-    TWILIO_API_KEY_SECRET: optionalText,
-    TWILIO_FROM_NUMBER: z
-      .string({ message: 'is required: the practice SMS number in E.164, e.g. +12015550100' })
-      .regex(E164, { message: 'must be an E.164 number such as +12015550100' }),
-    TWILIO_MESSAGING_SERVICE_SID: z
-      .string()
-      .regex(/^MG[0-9a-f]{32}$/, { message: 'must be MG followed by 32 lowercase hex digits' })
-      .optional(),
-    TWILIO_API_BASE_URL: absoluteUrl(
-      'sandbox only: where api.twilio.com requests go, e.g. http://127.0.0.1:3001/twilio',
-    ).optional(),
-    PUBLIC_BASE_URL: absoluteUrl('the URL Twilio reaches the relay at, e.g. https://charttext.example.org'),
-    PRACTICE_ORGANIZATION: z
-      .string({ message: 'is required: the practice as a FHIR reference, e.g. Organization/123' })
-      .regex(/^Organization\/[A-Za-z0-9\-.]{1,64}$/, { message: 'must be a reference like Organization/123' }),
-    PRACTICE_NAME: optionalText,
-    PRACTICE_HELP_PHONE: optionalText,
-    KEYWORD_REPLIES: z.enum(['relay', 'twilio'], { message: 'must be relay or twilio' }).default('relay'),
-    PHONE_REGION: z
-      .string()
-      .default('US')
-      .refine((value) => (getCountries() as string[]).includes(value), {
-        message: 'must be an ISO 3166 country code such as US',
-      }),
-    SWEEP_INTERVAL_SECONDS: seconds(30, 1, 3600),
-    RECONCILE_INTERVAL_SECONDS: seconds(300, 5, 86_400),
-    RECONCILE_LOOKBACK_HOURS: z.coerce
-      .number({ message: 'must be a number of hours' })
-      .positive()
-      .max(24 * 30)
-      .default(24),
-    CLAIM_TIMEOUT_SECONDS: seconds(120, 1, 86_400),
-    STUCK_AFTER_SECONDS: seconds(900, 1, 7 * 86_400),
-    SEND_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
-    NUDGE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
-    FHIR_SUBSCRIPTION: z.enum(['auto', 'off'], { message: 'must be auto or off' }).default('off'),
-    HOST: z.string().min(1).default('127.0.0.1'),
-    PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  })
-  .superRefine((env, ctx) => {
-    if (!env.RELAY_PRIVATE_KEY === !env.RELAY_PRIVATE_KEY_FILE) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['RELAY_PRIVATE_KEY'],
-        message: 'set exactly one of RELAY_PRIVATE_KEY (PEM or JWK text) and RELAY_PRIVATE_KEY_FILE (a path to it)',
-      });
-    }
-    if (!env.TWILIO_API_KEY_SID !== !env.TWILIO_API_KEY_SECRET) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['TWILIO_API_KEY_SECRET'],
-        message: 'set both TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET, or neither (the auth token is then used)',
-      });
-    }
-    const publicUrl = new URL(env.PUBLIC_BASE_URL);
-    if (publicUrl.protocol !== 'https:' && !LOOPBACK.has(publicUrl.hostname)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['PUBLIC_BASE_URL'],
-        message: 'must be https (Twilio webhooks carry PHI); plain http is accepted only on a loopback address',
-      });
-    }
-    if (env.KEYWORD_REPLIES === 'relay' && !env.PRACTICE_NAME) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['PRACTICE_NAME'],
-        message: 'is required when KEYWORD_REPLIES=relay: carriers expect the brand name in STOP/START/HELP replies',
-      });
-    }
-  });
+const variables = z.object({
+  FHIR_BASE_URL: absoluteUrl('the EHR FHIR R4 base, e.g. https://ehr.example.org/fhir/R4'),
+  RELAY_CLIENT_ID: z.string({ message: 'is required: the backend-services client id registered with the EHR' }).min(1),
+  RELAY_PRIVATE_KEY: optionalText,
+  RELAY_PRIVATE_KEY_FILE: optionalText,
+  RELAY_KEY_ID: optionalText,
+  RELAY_SIGNING_ALG: z.enum(['RS384', 'ES384'], { message: 'must be RS384 or ES384' }).optional(),
+  RELAY_SCOPES: optionalText,
+  TWILIO_ACCOUNT_SID: z
+    .string({ message: 'is required: your Twilio Account SID (AC followed by 32 hex digits)' })
+    .regex(/^AC[0-9a-f]{32}$/, { message: 'must be AC followed by 32 lowercase hex digits' }),
+  TWILIO_AUTH_TOKEN: z
+    .string({ message: 'is required: the account auth token, which Twilio signs webhooks with' })
+    .min(16, { message: 'looks too short for a Twilio auth token' }),
+  TWILIO_API_KEY_SID: z
+    .string()
+    .regex(/^SK[0-9a-f]{32}$/, { message: 'must be SK followed by 32 lowercase hex digits' })
+    .optional(),
+  TWILIO_API_KEY_SECRET: optionalText,
+  TWILIO_FROM_NUMBER: z
+    .string({ message: 'is required: the practice SMS number in E.164, e.g. +12015550100' })
+    .regex(E164, { message: 'must be an E.164 number such as +12015550100' }),
+  TWILIO_MESSAGING_SERVICE_SID: z
+    .string()
+    .regex(/^MG[0-9a-f]{32}$/, { message: 'must be MG followed by 32 lowercase hex digits' })
+    .optional(),
+  TWILIO_API_BASE_URL: absoluteUrl(
+    'sandbox only: where api.twilio.com requests go, e.g. http://127.0.0.1:3001/twilio',
+  ).optional(),
+  PUBLIC_BASE_URL: absoluteUrl('the URL Twilio reaches the relay at, e.g. https://charttext.example.org'),
+  PRACTICE_ORGANIZATION: z
+    .string({ message: 'is required: the practice as a FHIR reference, e.g. Organization/123' })
+    .regex(/^Organization\/[A-Za-z0-9\-.]{1,64}$/, { message: 'must be a reference like Organization/123' }),
+  PRACTICE_NAME: optionalText,
+  PRACTICE_HELP_PHONE: optionalText,
+  KEYWORD_REPLIES: z.enum(['relay', 'twilio'], { message: 'must be relay or twilio' }).default('twilio'),
+  PHONE_REGION: z
+    .string()
+    .default('US')
+    .refine((value) => (getCountries() as string[]).includes(value), {
+      message: 'must be an ISO 3166 country code such as US',
+    }),
+  SWEEP_INTERVAL_SECONDS: seconds(30, 1, 3600),
+  RECONCILE_INTERVAL_SECONDS: seconds(300, 5, 86_400),
+  RECONCILE_LOOKBACK_HOURS: z.coerce
+    .number({ message: 'must be a number of hours' })
+    .positive()
+    .max(24 * 30)
+    .default(24),
+  CLAIM_TIMEOUT_SECONDS: seconds(120, 1, 86_400),
+  STUCK_AFTER_SECONDS: seconds(900, 1, 7 * 86_400),
+  SEND_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  NUDGE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+  FHIR_SUBSCRIPTION: z.enum(['auto', 'off'], { message: 'must be auto or off' }).default('off'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** Every environment variable the relay reads (docs and .env.example are checked against this list). */
+export const RELAY_VARIABLES: readonly string[] = Object.keys(variables.shape);
+
+const schema = variables.superRefine((env, ctx) => {
+  if (!env.RELAY_PRIVATE_KEY === !env.RELAY_PRIVATE_KEY_FILE) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['RELAY_PRIVATE_KEY'],
+      message: 'set exactly one of RELAY_PRIVATE_KEY (PEM or JWK text) and RELAY_PRIVATE_KEY_FILE (a path to it)',
+    });
+  }
+  if (!env.TWILIO_API_KEY_SID !== !env.TWILIO_API_KEY_SECRET) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['TWILIO_API_KEY_SECRET'],
+      message: 'set both TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET, or neither (the auth token is then used)',
+    });
+  }
+  const publicUrl = new URL(env.PUBLIC_BASE_URL);
+  if (publicUrl.protocol !== 'https:' && !LOOPBACK.has(publicUrl.hostname)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['PUBLIC_BASE_URL'],
+      message: 'must be https (Twilio webhooks carry PHI); plain http is accepted only on a loopback address',
+    });
+  }
+  if (env.KEYWORD_REPLIES === 'relay' && !env.PRACTICE_NAME) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['PRACTICE_NAME'],
+      message: 'is required when KEYWORD_REPLIES=relay: carriers expect the brand name in STOP/START/HELP replies',
+    });
+  }
+});
 
 export interface RelayConfig {
   fhirBaseUrl: string;

@@ -8,7 +8,7 @@ import { badRequest, forbidden, OperationOutcomeError } from '@medplum/core';
 import express, { type Router } from 'express';
 import twilio from 'twilio';
 import type { WebhookIntake } from '../relay/acceptWebhook';
-import { detectKeyword, keywordReply } from '../relay/detectKeyword';
+import { keywordOf, keywordReply } from '../relay/detectKeyword';
 import { isTwilioStatus } from '../relay/mapTwilioStatus';
 import { parseInboundWebhook } from '../relay/parseInbound';
 import { verifyTwilioSignature } from './verifyTwilioSignature';
@@ -74,7 +74,7 @@ export function twilioWebhooks(options: TwilioWebhookOptions): Router {
       if (parsed.sms.accountSid !== options.accountSid) throw refuse('The message is for another Twilio account.');
       await options.intake.inbound(parsed.sms);
       const twiml = new twilio.twiml.MessagingResponse();
-      const keyword = detectKeyword(parsed.sms.body);
+      const keyword = keywordOf(parsed.sms.body, parsed.sms.optOutType);
       if (keyword && options.keywordReplies === 'relay') twiml.message(keywordReply(keyword, options.practice));
       res.status(200).type('text/xml').send(twiml.toString());
     } catch (err) {

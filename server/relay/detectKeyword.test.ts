@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { detectKeyword, keywordReply, type Keyword } from './detectKeyword';
+import { detectKeyword, keywordOf, keywordReply, type Keyword } from './detectKeyword';
 
 describe('detectKeyword', () => {
   test.each<[string, Keyword]>([
@@ -35,6 +35,19 @@ describe('detectKeyword', () => {
     ['🛑'],
   ])('when the message is "%s", then it is not a keyword', (body) => {
     expect(detectKeyword(body)).toBeUndefined();
+  });
+});
+
+describe('keywordOf', () => {
+  test.each<[string, string | undefined, Keyword | undefined]>([
+    ['ARRET', 'STOP', 'opt-out'],
+    ['PARA', 'STOP', 'opt-out'],
+    ['SI', 'START', 'opt-in'],
+    ['AYUDA', 'HELP', 'help'],
+    ['stop', undefined, 'opt-out'],
+    ['hello', undefined, undefined],
+  ])('when the body is %s and Advanced Opt-Out says %s, then the keyword is %s', (body, type, keyword) => {
+    expect(keywordOf(body, type)).toBe(keyword);
   });
 });
 

@@ -35,6 +35,13 @@ export function detectKeyword(body: string | undefined): Keyword | undefined {
   return Object.hasOwn(KEYWORDS, word) ? KEYWORDS[word] : undefined;
 }
 
+/** The keyword Twilio Advanced Opt-Out reported (`OptOutType`), else the one the body is. */
+export function keywordOf(body: string | undefined, optOutType?: string): Keyword | undefined {
+  const reported: Record<string, Keyword> = { STOP: 'opt-out', START: 'opt-in', HELP: 'help' };
+  const type = optOutType?.toUpperCase() ?? '';
+  return Object.hasOwn(reported, type) ? reported[type] : detectKeyword(body);
+}
+
 /** What the practice says back to a keyword, as carriers expect (brand name, how to get help, how to opt back). */
 export function keywordReply(keyword: Keyword, practice: { name: string; helpPhone?: string }): string {
   const help = practice.helpPhone ? ` call ${practice.helpPhone}` : ' contact the practice';

@@ -15,6 +15,8 @@ export interface InboundSms {
   numSegments?: number;
   /** ISO date-time Twilio received it, when known (the log has it; the webhook does not). */
   receivedAt?: string;
+  /** Twilio Advanced Opt-Out's verdict on the message (`STOP`, `START`, `HELP`), which knows custom keywords. */
+  optOutType?: string;
 }
 
 /** Twilio message SIDs: two letters and 32 hex digits. */
@@ -60,6 +62,7 @@ export function parseInboundWebhook(
       body: text(form, 'Body') ?? '',
       media,
       ...(Number.isInteger(segments) && segments > 0 ? { numSegments: segments } : {}),
+      ...(text(form, 'OptOutType') ? { optOutType: text(form, 'OptOutType') } : {}),
     },
   };
 }

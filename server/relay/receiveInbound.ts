@@ -9,7 +9,7 @@ import type { Bundle, BundleEntry, Communication, Patient, RelatedPerson, Task }
 import { TOKENS } from '../../fhir-profiles/vocabulary';
 import { keywordConsentEntries } from './applyKeyword';
 import type { RelayContext } from './context';
-import { detectKeyword, type Keyword } from './detectKeyword';
+import { keywordOf, type Keyword } from './detectKeyword';
 import { FhirStoreError, matches } from './fhirStore';
 import { inboundTransaction, isWaiting, reopened, type FetchedMedia } from './fileInbound';
 import { decideSender, senderSearch, type SenderMatch } from './matchSender';
@@ -89,7 +89,7 @@ async function fetchMedia(ctx: RelayContext, sms: InboundSms): Promise<FetchedMe
 
 /** Files an inbound SMS; throws when the EHR cannot be reached (the caller retries, reconciliation backs it up). */
 export async function receiveInbound(ctx: RelayContext, sms: InboundSms): Promise<InboundResult> {
-  const keyword = detectKeyword(sms.body);
+  const keyword = keywordOf(sms.body, sms.optOutType);
   const fromE164 = toE164(sms.from, ctx.settings.region);
   const { existing, match } = await lookUp(ctx, sms, fromE164);
   if (existing) return { outcome: 'duplicate', keyword, communicationId: existing.id };
