@@ -64,7 +64,7 @@ export const CODE_SYSTEMS = {
   smsEncoding: cs('sms-encoding'),
 } as const;
 
-/** ChartText's value sets (each bound `required` somewhere in the profiles). */
+/** ChartText's value sets (one per code system, plus the per-profile subsets the profiles bind). */
 export const VALUE_SETS = {
   direction: vs('message-direction'),
   task: vs('task-code'),

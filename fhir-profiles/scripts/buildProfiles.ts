@@ -27,6 +27,7 @@ import {
   STAMP_FILE,
 } from '../buildOutput';
 import { REQUIREMENTS_CAPABILITY_STATEMENT } from '../requirements';
+import { withBuildLock } from './buildLock';
 import { CORE_PACKAGE, ensureFhirPackageCache, OfflinePackageCache, packageDir } from './fhirPackageCache';
 import { createResolver, expandRequiredValueSets } from './expandValueSets';
 
@@ -186,8 +187,9 @@ export async function buildProfiles(): Promise<BuildReport> {
 
 /** Builds only when the output is missing or older than its inputs; reports SUSHI's problems instead of throwing. */
 export async function buildIfStale(): Promise<BuildReport> {
-  const stamp = readStamp();
-  if (stamp?.digest === inputsDigest()) {
+  const current = (): BuildReport | undefined => {
+    const stamp = readStamp();
+    if (stamp?.digest !== inputsDigest()) return undefined;
     return {
       skipped: true,
       cacheRebuilt: false,
@@ -199,8 +201,9 @@ export async function buildIfStale(): Promise<BuildReport> {
       warnings: [],
       millis: 0,
     };
-  }
-  return buildProfiles();
+  };
+  // Another process may be building the same inputs: wait for it, then look again before building.
+  return current() ?? withBuildLock(join(BUILD_DIR, '.build.lock'), async () => current() ?? buildProfiles());
 }
 
 /** Builds when stale and throws on any SUSHI error or warning (for test setup and `npm start`). */
@@ -214,7 +217,9 @@ export async function ensureProfilesBuilt(): Promise<BuildReport> {
 
 async function main(argv: string[]): Promise<number> {
   const quiet = argv.includes('--quiet');
-  const report = argv.includes('--force') ? await buildProfiles() : await buildIfStale();
+  const report = argv.includes('--force')
+    ? await withBuildLock(join(BUILD_DIR, '.build.lock'), buildProfiles)
+    : await buildIfStale();
   for (const error of report.errors) console.error(`error: ${error}`);
   for (const warning of report.warnings) console.error(`warning: ${warning}`);
   if (report.errors.length > 0 || report.warnings.length > 0) {
