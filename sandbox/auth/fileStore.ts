@@ -2,6 +2,7 @@
  * A small key-value store with expiry, kept in memory and written to one JSON file, so the authorization server's
  * tokens, grants and launches survive a sandbox restart. Writes are coalesced and atomic (temp file + rename).
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { writeFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -50,11 +51,11 @@ export class FileStore {
     if (this.#entries.delete(key)) this.#scheduleSave();
   }
 
-  /** Writes pending changes now and stops further scheduled writes. */
+  /** Stops scheduled writes, waits for the one in flight, and writes what is left. */
   async close(): Promise<void> {
-    await this.#pending;
-    if (this.#dirty) this.#saveSync();
     this.#closed = true;
+    while (this.#pending) await this.#pending;
+    if (this.#dirty) this.#saveSync();
   }
 
   #load(): void {
@@ -72,6 +73,11 @@ export class FileStore {
     }
   }
 
+  // Unique per write: two stores on one folder (a restart in the same process) never share a temp file.
+  #tempPath(): string {
+    return `${this.#path}.${process.pid}.${randomUUID()}.tmp`;
+  }
+
   #snapshot(): string {
     const now = Date.now();
     const live: Record<string, Entry> = {};
@@ -87,7 +93,7 @@ export class FileStore {
     this.#pending = new Promise<void>((resolve) => setImmediate(resolve))
       .then(async () => {
         this.#dirty = false;
-        const temp = `${this.#path}.${process.pid}.tmp`;
+        const temp = this.#tempPath();
         await writeFile(temp, this.#snapshot(), { mode: 0o600 });
         await rename(temp, this.#path);
         return true;
@@ -105,7 +111,7 @@ export class FileStore {
 
   #saveSync(): void {
     this.#dirty = false;
-    const temp = `${this.#path}.${process.pid}.tmp`;
+    const temp = this.#tempPath();
     writeFileSync(temp, this.#snapshot(), { mode: 0o600 });
     renameSync(temp, this.#path);
   }

@@ -50,6 +50,11 @@ export async function startAuthHarness(options: AuthHarnessOptions = {}): Promis
     ...(options.clients ? { clients: options.clients(origin) } : {}),
   });
   const app = express();
+  // One request per connection: a server restarted on the same port never meets a client's stale pooled socket.
+  app.use((_req, res, next) => {
+    res.setHeader('Connection', 'close');
+    next();
+  });
   app.use('/auth', auth.router);
   // Stands in for the FHIR server, which serves the discovery document at its base.
   app.get('/fhir/.well-known/smart-configuration', (_req, res) => {
