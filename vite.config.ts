@@ -25,6 +25,7 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['{server,sandbox,fhir-profiles,launch,scripts,bench}/**/*.test.ts', 'test/**/*.test.ts'],
+          globalSetup: ['fhir-profiles/vitestGlobalSetup.ts', 'test/setup/buildWeb.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
