@@ -76,7 +76,8 @@ test('when the page opens, then each phone shows its texts, a landline shows wha
     .poll(() => phone('Ana Torres · Lucas Torres').locator('.number').textContent(), POLL)
     .toContain('shared');
   await expect.poll(() => phone('Robert Chen').locator('.badge').textContent(), POLL).toBe('Opted out');
-  await page.screenshot({ path: path.join(SCREENSHOTS, 'phone-page.png'), fullPage: false });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'phone-page.png') });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'phone-page-full.png'), fullPage: true });
 });
 
 test('when a patient types a reply, then the relay receives it signed and the phone shows it was taken', async () => {
@@ -101,6 +102,7 @@ test('when the practice texts while the page is open, then the text appears with
   await expect
     .poll(() => phone('María García').locator('.msg.received').last().textContent(), POLL)
     .toContain('See you Tuesday!');
+  await phone('María García').screenshot({ path: path.join(SCREENSHOTS, 'phone-maria.png') });
 });
 
 test('when a patient taps STOP, then the relay gets STOP, Twilio confirms, and the phone shows it opted out', async () => {

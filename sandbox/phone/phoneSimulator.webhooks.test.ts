@@ -123,6 +123,18 @@ describe('status callbacks', () => {
 });
 
 describe('inbound texts', () => {
+  test('when webhooks are held, then the text is already in the log and reaches the relay on release', async () => {
+    running.simulator.callbacks.pause();
+    const pending = running.simulator.sendInbound({ from: MARIA, body: 'Held for a moment' });
+    await running.simulator.settled();
+    expect(running.simulator.countMessages({ from: MARIA, direction: 'inbound', status: 'received' })).toBe(1);
+    expect(relay.received).toHaveLength(0);
+
+    await running.simulator.callbacks.resume();
+    expect((await pending).webhook?.ok).toBe(true);
+    expect(relay.received.map((webhook) => webhook.params.Body)).toEqual(['Held for a moment']);
+  });
+
   test('when a patient texts a picture, then the relay gets a signed webhook with Twilio fields and can fetch the media', async () => {
     const { message, webhook } = await running.simulator.sendInbound({
       from: '201.555.0129',
