@@ -255,7 +255,7 @@ export function createPhoneSimulator(options: PhoneSimulatorOptions): PhoneSimul
       if (result.webhook === undefined)
         return { ok: true, text: 'Sent. No webhook is configured, so only the log has it.' };
       return result.webhook.ok
-        ? { ok: true, text: `Sent. ChartText answered ${result.webhook.httpStatus ?? ''}.` }
+        ? { ok: true, text: `Sent. ChartText answered ${result.webhook.status ?? ''}.` }
         : { ok: true, text: 'Sent, but ChartText did not take it. It stays in Twilio’s log for reconciliation.' };
     },
   });

@@ -186,6 +186,13 @@ describe('inbound texts', () => {
     ]);
   });
 
+  test('when a sample picture is named without its extension, then it is still attached', async () => {
+    const { message } = await running.simulator.sendInbound({ from: MARIA, body: '', media: ['pill-bottle'] });
+    expect(message.media.map((media) => [media.contentType, media.source])).toEqual([
+      ['image/png', { kind: 'sample', name: 'pill-bottle.png' }],
+    ]);
+  });
+
   test('when the relay is down, then the webhook is tried once (like Twilio) and the text stays in the log', async () => {
     const down = await startPhoneSimulator({
       accountSid: ACCOUNT_SID,
@@ -194,7 +201,7 @@ describe('inbound texts', () => {
     });
     try {
       const { message, webhook } = await down.simulator.sendInbound({ from: MARIA, body: 'Anyone there?' });
-      expect(webhook).toMatchObject({ ok: false, attempts: 1 });
+      expect(webhook).toEqual({ ok: false, attempts: 1 });
       expect(down.simulator.callbacks.attempts()).toEqual([
         expect.objectContaining({ kind: 'inbound', ok: false, error: 'ECONNREFUSED' }),
       ]);
@@ -230,7 +237,7 @@ describe('inbound texts', () => {
     relay.answer('/twilio/flaky', () => ({ status: (calls += 1) < 3 ? 503 : 200 }));
     try {
       const { webhook } = await retrying.simulator.sendInbound({ from: MARIA, body: 'Flaky' });
-      expect(webhook).toMatchObject({ ok: true, attempts: 3 });
+      expect(webhook).toMatchObject({ ok: true, status: 200, attempts: 3 });
       const received = relay.received.filter((candidate) => candidate.path === '/twilio/flaky');
       expect(received).toHaveLength(3);
       expect(new Set(received.map((candidate) => candidate.idempotencyToken)).size).toBe(1);

@@ -154,9 +154,15 @@ export async function receiveInbound(
   }
   const now = new Date().toISOString();
   const media: MediaRecord[] = (input.media ?? []).map((name) => {
-    const sample = context.samples.get(name);
+    // `rash` and `rash.png` both name the bundled picture.
+    const sample = context.samples.get(name) ?? context.samples.get(`${name}.png`);
     if (sample === undefined) throw new Error(`There is no sample picture named ${name}`);
-    return { sid: newSid('ME'), contentType: sample.contentType, dateCreated: now, source: { kind: 'sample', name } };
+    return {
+      sid: newSid('ME'),
+      contentType: sample.contentType,
+      dateCreated: now,
+      source: { kind: 'sample', name: sample.name },
+    };
   });
   if (input.body.trim() === '' && media.length === 0) throw new Error('A text needs words or a picture');
   const service = [...context.account.messagingServices].find(([, numbers]) => numbers.includes(practice))?.[0];

@@ -50,9 +50,10 @@ export interface WebhookAttempt {
   at: string;
 }
 
+/** How a webhook ended, read like a fetch Response: `ok`, the last HTTP `status` (none if no answer came). */
 export interface WebhookOutcome {
   ok: boolean;
-  httpStatus?: number;
+  status?: number;
   contentType?: string;
   body?: string;
   attempts: number;
@@ -212,7 +213,7 @@ export function createWebhookDispatcher(options: {
         const ok = response.status >= 200 && response.status < 300;
         outcome = {
           ok,
-          httpStatus: response.status,
+          status: response.status,
           contentType: response.contentType,
           body: response.body,
           attempts: attempt,
