@@ -23,6 +23,8 @@ export const DEFINITIONS_FILE = join(BUILD_DIR, 'charttext-definitions.json');
 export const EXPANSIONS_FILE = join(BUILD_DIR, 'charttext-expansions.json');
 /** Bundle of the example instances (one per profile). */
 export const EXAMPLES_FILE = join(BUILD_DIR, 'charttext-examples.json');
+/** Lock file held while a build runs (fhir-profiles/scripts/buildLock.ts). */
+export const BUILD_LOCK = join(BUILD_DIR, '.build.lock');
 /** Written last: the digest of the inputs the output was built from. */
 export const STAMP_FILE = join(BUILD_DIR, 'charttext-build.json');
 

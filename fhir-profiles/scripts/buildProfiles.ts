@@ -16,6 +16,7 @@ import type { Bundle, CodeSystem, Resource, StructureDefinition, ValueSet } from
 import { fhirdefs, sushiExport, utils } from 'fsh-sushi';
 import {
   BUILD_DIR,
+  BUILD_LOCK,
   type BuildStamp,
   CACHE_HOME,
   DEFINITIONS_FILE,
@@ -203,7 +204,7 @@ export async function buildIfStale(): Promise<BuildReport> {
     };
   };
   // Another process may be building the same inputs: wait for it, then look again before building.
-  return current() ?? withBuildLock(join(BUILD_DIR, '.build.lock'), async () => current() ?? buildProfiles());
+  return current() ?? withBuildLock(BUILD_LOCK, async () => current() ?? buildProfiles());
 }
 
 /** Builds when stale and throws on any SUSHI error or warning (for test setup and `npm start`). */
@@ -217,9 +218,7 @@ export async function ensureProfilesBuilt(): Promise<BuildReport> {
 
 async function main(argv: string[]): Promise<number> {
   const quiet = argv.includes('--quiet');
-  const report = argv.includes('--force')
-    ? await withBuildLock(join(BUILD_DIR, '.build.lock'), buildProfiles)
-    : await buildIfStale();
+  const report = argv.includes('--force') ? await withBuildLock(BUILD_LOCK, buildProfiles) : await buildIfStale();
   for (const error of report.errors) console.error(`error: ${error}`);
   for (const warning of report.warnings) console.error(`warning: ${warning}`);
   if (report.errors.length > 0 || report.warnings.length > 0) {

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { CACHE_HOME } from '../buildOutput';
+import { BUILD_LOCK, CACHE_HOME } from '../buildOutput';
+import { withBuildLock } from './buildLock';
 import { offlineOverride } from './buildProfiles';
 import {
   CORE_PACKAGE,
@@ -22,7 +23,8 @@ interface IndexEntry {
 }
 
 beforeAll(async () => {
-  await ensureFhirPackageCache(CACHE_HOME);
+  // Under the build lock: a build in another test worker may be writing the cache.
+  await withBuildLock(BUILD_LOCK, () => ensureFhirPackageCache(CACHE_HOME));
 }, 120_000);
 
 describe('offline FHIR package cache', () => {
