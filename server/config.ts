@@ -8,6 +8,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { getCountries } from 'libphonenumber-js';
 import { z } from 'zod';
 import { loadSigningKey, type RelaySigningKey } from './adapters/signingKey';
+import { parseOrigins } from './parseOrigins';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -25,6 +26,17 @@ const seconds = (fallback: number, min: number, max: number): z.ZodType<number> 
     .min(min, { message: `must be at least ${min}` })
     .max(max, { message: `must be at most ${max}` })
     .default(fallback);
+
+/** A list of web origins for the Content-Security-Policy (server/parseOrigins.ts); empty when unset. */
+const originList = z
+  .string()
+  .optional()
+  .transform((value, ctx): string[] => {
+    const parsed = parseOrigins(value ?? '');
+    if (parsed.ok) return parsed.origins;
+    ctx.addIssue({ code: 'custom', message: parsed.problem });
+    return z.NEVER;
+  });
 
 const optionalText = z
   .string()
@@ -100,6 +112,14 @@ const variables = z.object({
   SEND_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   NUDGE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
   FHIR_SUBSCRIPTION: z.enum(['auto', 'off'], { message: 'must be auto or off' }).default('off'),
+  EHR_ORIGINS: originList,
+  FHIR_ORIGINS: originList,
+  TRUST_PROXY: z.coerce
+    .number({ message: 'must be the number of proxies in front of ChartText (0 when none)' })
+    .int({ message: 'must be a whole number' })
+    .min(0)
+    .max(10)
+    .default(0),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -167,6 +187,12 @@ export interface RelayConfig {
   sendConcurrency: number;
   nudgeRateLimitPerMinute: number;
   subscription: 'auto' | 'off';
+  /** Origins whose pages may show ChartText in an iframe (CSP frame-ancestors); empty: none may. */
+  ehrOrigins: string[];
+  /** Origins the browser app may call (CSP connect-src): FHIR_BASE_URL's, then FHIR_ORIGINS. */
+  fhirOrigins: string[];
+  /** Proxies in front of ChartText whose X-Forwarded-For is believed (Express `trust proxy`). */
+  trustProxy: number;
   host: string;
   port: number;
   logLevel: string;
@@ -240,13 +266,19 @@ export function parseRelayConfig(env: Record<string, string | undefined>): Relay
     sendConcurrency: value.SEND_CONCURRENCY,
     nudgeRateLimitPerMinute: value.NUDGE_RATE_LIMIT_PER_MINUTE,
     subscription: value.FHIR_SUBSCRIPTION,
+    ehrOrigins: value.EHR_ORIGINS,
+    fhirOrigins: [...new Set([new URL(value.FHIR_BASE_URL).origin, ...value.FHIR_ORIGINS])],
+    trustProxy: value.TRUST_PROXY,
     host: value.HOST,
     port: value.PORT,
     logLevel: value.LOG_LEVEL,
   };
 }
 
-/** The relay's configuration from this process's environment; the only place the relay reads process.env. */
-export function loadRelayConfig(): RelayConfig {
-  return parseRelayConfig(process.env);
+/**
+ * The relay's configuration from this process's environment; the only place the relay reads process.env.
+ * `overrides` win over the environment (the doctor's `--fhir`).
+ */
+export function loadRelayConfig(overrides: Record<string, string | undefined> = {}): RelayConfig {
+  return parseRelayConfig({ ...process.env, ...overrides });
 }

@@ -7,7 +7,7 @@
 import type { Attachment, Bundle, BundleEntry, Communication, Task } from '@medplum/fhirtypes';
 import { randomUUID } from 'node:crypto';
 import { threadKey } from '../../fhir-profiles/threadKey';
-import { CODES, CONCEPTS, EXTENSIONS, IDENTIFIER_SYSTEMS, PROFILES } from '../../fhir-profiles/vocabulary';
+import { CODES, CONCEPTS, EXTENSIONS, IDENTIFIER_SYSTEMS, PROFILES, TOKENS } from '../../fhir-profiles/vocabulary';
 import type { RelaySettings } from './context';
 import type { SenderMatch } from './matchSender';
 import type { InboundSms } from './parseInbound';
@@ -31,11 +31,11 @@ export interface FetchedMedia {
 }
 
 /** A thread header for `participant` (Patient or RelatedPerson) about `patient` on the practice number. */
-export function threadHeader(participant: string, patient: string, settings: RelaySettings): Communication {
+export function threadHeader(participant: string, patient: string, practiceNumber: string): Communication {
   return {
     resourceType: 'Communication',
     meta: { profile: [PROFILES.threadHeader] },
-    identifier: [{ system: IDENTIFIER_SYSTEMS.thread, value: threadKey(participant, settings.practiceNumber) }],
+    identifier: [{ system: IDENTIFIER_SYSTEMS.thread, value: threadKey(participant, practiceNumber) }],
     status: 'in-progress',
     category: [CONCEPTS.kind(CODES.communicationKind.threadHeader)],
     medium: [CONCEPTS.smsMedium],
@@ -88,12 +88,11 @@ export function inboundMessage(
 /** What an inbound SMS with neither text nor media shows. */
 export const EMPTY_MESSAGE = '(empty message)';
 
-/** The thread's needs-response Task, open and waiting (keyed on the thread key, so there is one per thread). */
-export function needsResponseTask(threadRef: string, key: string, patient: string, now: Date): Task {
+/** A thread's needs-response Task, open and waiting since now. */
+export function needsResponseTask(threadRef: string, patient: string, now: Date): Task {
   return {
     resourceType: 'Task',
     meta: { profile: [PROFILES.needsResponseTask] },
-    identifier: [{ system: IDENTIFIER_SYSTEMS.thread, value: key }],
     status: 'requested',
     intent: 'order',
     code: CONCEPTS.task(CODES.task.needsResponse),
@@ -143,11 +142,34 @@ export function reopened(task: Task, now: Date): Task {
   };
 }
 
+/** Task statuses in which a needs-response Task is still open. */
+export const OPEN_TASK_STATUSES = [
+  'draft',
+  'requested',
+  'received',
+  'accepted',
+  'ready',
+  'in-progress',
+  'on-hold',
+] as const;
+
+/** The search for a thread's needs-response Tasks, newest first (`thread` may be a urn:uuid inside a transaction). */
+export function needsResponseTaskSearch(thread: string): string {
+  const query = new URLSearchParams({
+    focus: thread,
+    code: TOKENS.needsResponse,
+    _sort: '-_lastUpdated',
+    _count: '20',
+  });
+  return `Task?${query.toString()}`;
+}
+
 export interface InboundTransaction {
   bundle: Bundle;
-  /** Index of the message entry, the Task entry (if any), in `bundle.entry`. */
+  /** Index in `bundle.entry` of the message, of the header (matched sender), of the needs-response Task search. */
   messageIndex: number;
-  taskIndex: number | undefined;
+  headerIndex: number | undefined;
+  taskSearchIndex: number | undefined;
 }
 
 /** The transaction filing one inbound message, with `extraEntries` (consents) added; needs no prior read. */
@@ -164,13 +186,12 @@ export function inboundTransaction(options: {
   const entries: BundleEntry[] = [];
   const messageUrl = `urn:uuid:${randomUUID()}`;
   let threadUrl: string | undefined;
-  let key: string | undefined;
   if (match.kind === 'one') {
     threadUrl = `urn:uuid:${randomUUID()}`;
-    key = threadKey(match.participant, settings.practiceNumber);
+    const key = threadKey(match.participant, settings.practiceNumber);
     entries.push({
       fullUrl: threadUrl,
-      resource: threadHeader(match.participant, match.patient, settings),
+      resource: threadHeader(match.participant, match.patient, settings.practiceNumber),
       request: { method: 'POST', url: 'Communication', ifNoneExist: identifierQuery(IDENTIFIER_SYSTEMS.thread, key) },
     });
   }
@@ -198,19 +219,21 @@ export function inboundTransaction(options: {
     },
   });
   entries.push(...options.extraEntries(messageUrl));
-  let taskIndex: number | undefined;
-  if (match.kind === 'one' && threadUrl && key && options.openTask) {
-    taskIndex = entries.length;
-    entries.push({
-      resource: needsResponseTask(threadUrl, key, match.patient, now),
-      request: { method: 'POST', url: 'Task', ifNoneExist: identifierQuery(IDENTIFIER_SYSTEMS.thread, key) },
-    });
+  let taskSearchIndex: number | undefined;
+  if (threadUrl && options.openTask) {
+    // GET entries run last, with placeholders resolved: the thread's Tasks as they stand after this transaction.
+    taskSearchIndex = entries.length;
+    entries.push({ request: { method: 'GET', url: needsResponseTaskSearch(threadUrl) } });
   } else if (match.kind !== 'one') {
-    taskIndex = entries.length;
     entries.push({
       resource: triageTask(messageUrl, sms.sid, settings, now),
       request: { method: 'POST', url: 'Task', ifNoneExist: identifierQuery(IDENTIFIER_SYSTEMS.triage, sms.sid) },
     });
   }
-  return { bundle: { resourceType: 'Bundle', type: 'transaction', entry: entries }, messageIndex, taskIndex };
+  return {
+    bundle: { resourceType: 'Bundle', type: 'transaction', entry: entries },
+    messageIndex,
+    headerIndex: threadUrl ? 0 : undefined,
+    taskSearchIndex,
+  };
 }

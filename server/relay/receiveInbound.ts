@@ -11,7 +11,14 @@ import { keywordConsentEntries } from './applyKeyword';
 import type { RelayContext } from './context';
 import { keywordOf, type Keyword } from './detectKeyword';
 import { FhirStoreError, matches } from './fhirStore';
-import { inboundTransaction, isWaiting, reopened, type FetchedMedia } from './fileInbound';
+import {
+  inboundTransaction,
+  isWaiting,
+  needsResponseTask,
+  OPEN_TASK_STATUSES,
+  reopened,
+  type FetchedMedia,
+} from './fileInbound';
 import { decideSender, senderSearch, type SenderMatch } from './matchSender';
 import { toE164 } from './normalisePhone';
 import type { InboundSms } from './parseInbound';
@@ -39,7 +46,7 @@ function searchEntry(url: string): BundleEntry {
   return { request: { method: 'GET', url } };
 }
 
-function bundleMatches<T extends Communication | Patient | RelatedPerson>(
+function bundleMatches<T extends Communication | Patient | RelatedPerson | Task>(
   response: Bundle,
   index: number,
   type: T['resourceType'],
@@ -87,6 +94,28 @@ async function fetchMedia(ctx: RelayContext, sms: InboundSms): Promise<FetchedMe
   return fetched;
 }
 
+/**
+ * Round trip 3, only when needed: the thread's needs-response Task waits again. An open one stays as it is; else the
+ * latest closed one is reopened (its owner kept); else one is created, conditionally, so a concurrent inbound from
+ * the same thread cannot open a second.
+ */
+async function openNeedsResponse(
+  ctx: RelayContext,
+  thread: string,
+  patient: string,
+  tasks: Task[],
+  now: Date,
+): Promise<void> {
+  if (tasks.some(isWaiting)) return;
+  const latest = [...tasks].sort((a, b) => (b.meta?.lastUpdated ?? '').localeCompare(a.meta?.lastUpdated ?? ''))[0];
+  if (latest) {
+    await updateVersioned(ctx.fhir, latest, (current) => (isWaiting(current) ? undefined : reopened(current, now)));
+    return;
+  }
+  const open = new URLSearchParams({ focus: thread, code: TOKENS.needsResponse, status: OPEN_TASK_STATUSES.join(',') });
+  await ctx.fhir.create(needsResponseTask(thread, patient, now), { ifNoneExist: open.toString() });
+}
+
 /** Files an inbound SMS; throws when the EHR cannot be reached (the caller retries, reconciliation backs it up). */
 export async function receiveInbound(ctx: RelayContext, sms: InboundSms): Promise<InboundResult> {
   const keyword = keywordOf(sms.body, sms.optOutType);
@@ -119,13 +148,10 @@ export async function receiveInbound(ctx: RelayContext, sms: InboundSms): Promis
   const message = entryResource<Communication>(response, transaction.messageIndex);
   if (!message.created) return { outcome: 'duplicate', keyword, communicationId: message.resource?.id };
 
-  if (match.kind === 'one' && transaction.taskIndex !== undefined) {
-    const task = entryResource<Task>(response, transaction.taskIndex);
-    if (!task.created && task.resource && !isWaiting(task.resource)) {
-      await updateVersioned(ctx.fhir, task.resource, (current) =>
-        isWaiting(current) ? undefined : reopened(current, now),
-      );
-    }
+  if (match.kind === 'one' && transaction.headerIndex !== undefined && transaction.taskSearchIndex !== undefined) {
+    const header = entryResource<Communication>(response, transaction.headerIndex).resource;
+    const tasks = bundleMatches<Task>(response, transaction.taskSearchIndex, 'Task');
+    if (header?.id) await openNeedsResponse(ctx, `Communication/${header.id}`, match.patient, tasks, now);
   }
   const outcome: InboundOutcome = match.kind === 'one' ? 'filed' : 'unmatched';
   ctx.log.info(

@@ -76,7 +76,7 @@ export async function seedPatient(
 /** The patient's thread header (created once). */
 export async function seedThread(ctx: TestContext, patientId: string): Promise<Communication> {
   const { resource } = await ctx.fhir.create(
-    threadHeader(`Patient/${patientId}`, `Patient/${patientId}`, ctx.settings),
+    threadHeader(`Patient/${patientId}`, `Patient/${patientId}`, ctx.settings.practiceNumber),
     {
       ifNoneExist: identifierQuery(
         IDENTIFIER_SYSTEMS.thread,

@@ -1,0 +1,102 @@
+/**
+ * Exactly once under failure, over real HTTP: a relay killed mid-send and restarted, and two relays draining the same
+ * outbox (issue 4, "Done when"). Fault points are injected through createApp's `faultPoints` dependency.
+ */
+import type { Bundle, Communication } from '@medplum/fhirtypes';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { CODES, CONCEPTS, PROFILES } from '../../fhir-profiles/vocabulary';
+import type { FaultPoint } from '../../server/relay/context';
+import { sidOf, twilioStatusOf } from '../../server/relay/outboundFields';
+import { createPending, eventually, startRelayStack, threadOf, type RelayStack } from './relay-support/relayStack';
+
+let stack: RelayStack;
+
+beforeAll(async () => {
+  stack = await startRelayStack();
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+/** Fault points that "kill" the process at `point` for message `id`: the pipeline never goes on from there. */
+const dieAt =
+  (point: FaultPoint, id: () => string | undefined) =>
+  (reached: FaultPoint, communicationId: string): Promise<void> | undefined =>
+    reached === point && communicationId === id() ? new Promise<void>(() => {}) : undefined;
+
+async function read(id: string): Promise<Communication> {
+  return stack.fhir.read('Communication', id);
+}
+
+describe('a relay killed in the middle of a send', () => {
+  test.each<[FaultPoint, string]>([
+    ['after-claim', 'between the claim and the Twilio call'],
+    ['after-twilio-accept', 'between Twilio’s acceptance and the EHR update'],
+  ])(
+    'when killed %s (%s), then after a restart exactly one SMS exists and the EHR has its SID and final status',
+    async (point) => {
+      const body = `Exactly once (${point})`;
+      const pending = await createPending(stack, 'sofia-rossi', body);
+      const dying = stack.restart({ faultPoints: dieAt(point, () => pending.id) });
+      void dying.drain.request();
+      await eventually(
+        () => read(pending.id ?? ''),
+        (c) =>
+          c.status === 'in-progress' && (point === 'after-claim' || stack.sandbox.phone.countMessages({ body }) === 1),
+      );
+      stack.kill();
+      await new Promise((resolve) => setTimeout(resolve, 1_100)); // past CLAIM_TIMEOUT_SECONDS=1
+      const restarted = stack.restart();
+      await restarted.reconciler.run();
+      await restarted.drain.request();
+      const done = await eventually(
+        () => read(pending.id ?? ''),
+        (c) => c.status === 'completed',
+        10_000,
+      );
+      expect(stack.sandbox.phone.countMessages({ body })).toBe(1);
+      expect(sidOf(done)).toBe(stack.sandbox.phone.messages({ body })[0]?.sid);
+      expect(twilioStatusOf(done)).toBe('delivered');
+      expect(done.sent).toBeDefined();
+    },
+  );
+});
+
+describe('two relays sweeping the same outbox', () => {
+  test('when two relays drain 500 pending messages at once, then each is sent exactly once', async () => {
+    const thread = await threadOf(stack.fhir, stack.config.twilio.fromNumber, 'linda-park');
+    const bodies = Array.from({ length: 500 }, (_, i) => `Batch message ${String(i).padStart(3, '0')}`);
+    for (let start = 0; start < bodies.length; start += 100) {
+      const batch: Bundle = {
+        resourceType: 'Bundle',
+        type: 'batch',
+        entry: bodies.slice(start, start + 100).map((body) => ({
+          request: { method: 'POST', url: 'Communication' },
+          resource: {
+            resourceType: 'Communication',
+            meta: { profile: [PROFILES.outboundMessage] },
+            status: 'preparation',
+            category: [CONCEPTS.kind(CODES.communicationKind.message), CONCEPTS.direction(CODES.direction.outbound)],
+            medium: [CONCEPTS.smsMedium],
+            subject: { reference: 'Patient/linda-park' },
+            recipient: [{ reference: 'Patient/linda-park' }],
+            sender: { reference: 'Practitioner/dr-lee' },
+            partOf: [{ reference: `Communication/${thread.id ?? ''}` }],
+            payload: [{ contentString: body }],
+          } satisfies Communication,
+        })),
+      };
+      const response = await stack.fhir.bundle(batch);
+      expect(response.entry?.every((entry) => entry.response?.status?.startsWith('201'))).toBe(true);
+    }
+    const first = stack.restart();
+    const second = stack.another();
+    const [a, b] = await Promise.all([first.drain.request(), second.drain.request()]);
+    expect(a.outcomes.sent + b.outcomes.sent).toBe(500);
+    expect(a.outcomes.error + b.outcomes.error).toBe(0);
+    const sent = stack.sandbox.phone.messages({ body: /^Batch message / }).map((message) => message.body);
+    expect(sent).toHaveLength(500);
+    expect(new Set(sent).size).toBe(500);
+  }, 120_000);
+});
