@@ -18,6 +18,7 @@ import {
   hasCoding,
   IDENTIFIER_SYSTEMS,
 } from '../../fhir-profiles/vocabulary';
+import { chartTextIssues, inferChartTextProfile } from '../../fhir-profiles/validate';
 import { structuralIssues } from '../fhir/validateWrite';
 import {
   buildSeed,
@@ -54,6 +55,19 @@ describe('buildSeed', () => {
       .map((r) => ({ key: `${r.resourceType}/${r.id}`, issues: structuralIssues(r) }))
       .filter((r) => r.issues.length > 0);
     expect(invalid).toEqual([]);
+  }, 60_000);
+
+  test('every ChartText resource claims its profile and conforms to it', () => {
+    const problems = seed.flatMap((r) =>
+      chartTextIssues(r, { inferProfile: true })
+        .filter((issue) => issue.severity === 'error')
+        .map((issue) => `${r.resourceType}/${r.id}: ${issue.expression?.[0] ?? ''} ${issue.details?.text ?? ''}`),
+    );
+    expect(problems).toEqual([]);
+    const claims = seed
+      .filter((r) => inferChartTextProfile(r))
+      .map((r) => [r.meta?.profile?.[0], inferChartTextProfile(r)]);
+    expect(claims.filter(([claimed, inferred]) => claimed !== inferred)).toEqual([]);
   }, 60_000);
 
   test('ids are unique per type and every literal reference resolves inside the seed', () => {

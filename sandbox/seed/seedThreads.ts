@@ -4,7 +4,7 @@
  * needs-response Tasks (some assigned), and one text from an unknown number with its triage Task.
  */
 import type { Communication, Consent, Organization, Practitioner, Reference, Resource, Task } from '@medplum/fhirtypes';
-import { CODES, CONCEPTS, EXTERNAL_SYSTEMS, IDENTIFIER_SYSTEMS } from '../../fhir-profiles/vocabulary';
+import { CODES, CONCEPTS, EXTERNAL_SYSTEMS, IDENTIFIER_SYSTEMS, PROFILES } from '../../fhir-profiles/vocabulary';
 import type { Script, ScriptStep, SenderRole } from './conversationScripts';
 import { ENGLISH_SCRIPTS, OPEN_QUESTIONS, SPANISH_SCRIPTS } from './conversationScripts';
 import type { RosterPatient } from './roster';
@@ -104,7 +104,10 @@ function needsResponseTask(
   return {
     resourceType: 'Task',
     id: `needs-response-${patientId}${answeredAt ? '-answered' : ''}`,
-    meta: { lastUpdated: new Date(Date.parse(lastModified) + 600).toISOString() },
+    meta: {
+      profile: [PROFILES.needsResponseTask],
+      lastUpdated: new Date(Date.parse(lastModified) + 600).toISOString(),
+    },
     status: answeredAt ? 'completed' : 'requested',
     businessStatus: CONCEPTS.taskBusinessStatus(
       answeredAt ? CODES.taskBusinessStatus.answered : CODES.taskBusinessStatus.waiting,
@@ -125,7 +128,7 @@ function smsConsent(patientId: string, source: Communication, decision: 'deny' |
   return {
     resourceType: 'Consent',
     id: `sms-consent-${patientId}`,
-    meta: { lastUpdated: new Date(Date.parse(at) + 800).toISOString() },
+    meta: { profile: [PROFILES.smsConsent], lastUpdated: new Date(Date.parse(at) + 800).toISOString() },
     status: 'active',
     scope: CONCEPTS.smsConsentScope,
     category: [CONCEPTS.smsConsentCategory],
@@ -259,7 +262,7 @@ function unmatchedInbound(now: Date): Resource[] {
   const message: Communication = {
     resourceType: 'Communication',
     id,
-    meta: { lastUpdated: new Date(Date.parse(received) + 400).toISOString() },
+    meta: { profile: [PROFILES.unmatchedInbound], lastUpdated: new Date(Date.parse(received) + 400).toISOString() },
     identifier: [{ system: IDENTIFIER_SYSTEMS.twilioMessageSid, value: sid }],
     status: 'completed',
     category: [CONCEPTS.direction(CODES.direction.inbound), CONCEPTS.kind(CODES.communicationKind.unmatched)],
@@ -272,7 +275,7 @@ function unmatchedInbound(now: Date): Resource[] {
   const task: Task = {
     resourceType: 'Task',
     id: `triage-${id}`,
-    meta: { lastUpdated: new Date(Date.parse(received) + 900).toISOString() },
+    meta: { profile: [PROFILES.triageTask], lastUpdated: new Date(Date.parse(received) + 900).toISOString() },
     identifier: [{ system: IDENTIFIER_SYSTEMS.triage, value: sid }],
     status: 'requested',
     businessStatus: CONCEPTS.taskBusinessStatus(CODES.taskBusinessStatus.waiting),

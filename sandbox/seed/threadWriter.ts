@@ -23,6 +23,7 @@ import {
   EXTENSIONS,
   EXTERNAL_SYSTEMS,
   IDENTIFIER_SYSTEMS,
+  PROFILES,
   TWILIO_ERROR_PARTS,
   TWILIO_MESSAGE_STATUS,
 } from '../../fhir-profiles/vocabulary';
@@ -104,7 +105,7 @@ export class ThreadWriter {
     this.header = {
       resourceType: 'Communication',
       id: `thread-${patientId}`,
-      meta: { lastUpdated: iso(openedAt) },
+      meta: { profile: [PROFILES.threadHeader], lastUpdated: iso(openedAt) },
       identifier: [{ system: IDENTIFIER_SYSTEMS.thread, value: threadKey(counterpart.reference, PRACTICE.smsNumber) }],
       status: 'in-progress',
       category: [CONCEPTS.kind(CODES.communicationKind.threadHeader)],
@@ -145,7 +146,7 @@ export class ThreadWriter {
     const message: Communication = {
       ...this.common('inbound'),
       id,
-      meta: { lastUpdated: iso(at, 400) },
+      meta: { profile: [PROFILES.inboundMessage], lastUpdated: iso(at, 400) },
       identifier: [{ system: IDENTIFIER_SYSTEMS.twilioMessageSid, value: seedSid(id) }],
       status: 'completed',
       sender: { reference: this.counterpart.reference },
@@ -179,7 +180,7 @@ export class ThreadWriter {
     if (outcome.kind === 'not-sent') {
       message = {
         ...base,
-        meta: { lastUpdated: iso(at, 300) },
+        meta: { profile: [PROFILES.outboundMessage], lastUpdated: iso(at, 300) },
         status: 'stopped',
         statusReason: CONCEPTS.stopReason(outcome.reason, outcome.text),
       };
@@ -192,7 +193,7 @@ export class ThreadWriter {
             : TWILIO_MESSAGE_STATUS.undelivered;
       message = {
         ...base,
-        meta: { lastUpdated: iso(at, outcome.kind === 'sent' ? 500 : 2500) },
+        meta: { profile: [PROFILES.outboundMessage], lastUpdated: iso(at, outcome.kind === 'sent' ? 500 : 2500) },
         identifier: [{ system: IDENTIFIER_SYSTEMS.twilioMessageSid, value: seedSid(id) }],
         status: outcome.kind === 'delivered' ? 'completed' : outcome.kind === 'sent' ? 'in-progress' : 'stopped',
         sent: iso(at),

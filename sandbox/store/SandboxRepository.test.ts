@@ -188,6 +188,46 @@ describe('SandboxRepository search', () => {
     expect(result.included.map((r) => `${r.resourceType}/${r.id}`)).toEqual(['Practitioner/dr']);
   });
 
+  test('when resources change after a search was cached, then cached pages equal a fresh search', async () => {
+    const repo = new SandboxRepository();
+    await repo.withTransaction(async () => {
+      for (let i = 0; i < 120; i++) await repo.createResource(message(i, i % 2 ? 'h' : 'other'));
+    });
+    const queries = [
+      { 'part-of': 'Communication/h', _sort: '-sent', _count: '1000' },
+      { status: 'completed', _sort: 'sent,-_lastUpdated', _count: '1000' },
+      { _lastUpdated: 'gt2000-01-01', _count: '1000' },
+    ].map((raw) => parseSearchQuery('Communication', raw));
+    const idsOf = async (r: SandboxRepository) =>
+      Promise.all(queries.map(async (q) => (await r.searchQuery(q)).matches.map((m) => m.id)));
+    await idsOf(repo);
+    let seed = 7;
+    const next = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    for (let step = 0; step < 60; step++) {
+      const all = (await repo.searchQuery(parseSearchQuery('Communication', { _count: '1000' }))).matches;
+      const target = all[next(all.length)] as Communication;
+      if (step % 10 === 9) await repo.deleteResource('Communication', target.id ?? '');
+      else if (step % 7 === 3) {
+        await repo
+          .withTransaction(async () => {
+            await repo.updateResource({ ...target, status: 'stopped' });
+            throw new Error('rolled back');
+          })
+          .catch(() => undefined);
+      } else {
+        await repo.updateResource({
+          ...target,
+          status: next(2) ? 'completed' : 'in-progress',
+          sent: message(next(500), 'h').sent,
+          partOf: [{ reference: `Communication/${next(2) ? 'h' : 'other'}` }],
+        });
+      }
+      const fresh = new SandboxRepository();
+      fresh.load(repo.versions());
+      expect(await idsOf(repo)).toEqual(await idsOf(fresh));
+    }
+  });
+
   test('when restricted to a patient compartment, then other patients’ messages are invisible', async () => {
     const repo = new SandboxRepository();
     await repo.createResource(message(1, 'h'));

@@ -100,8 +100,10 @@ export class SandboxRepository extends FhirRepository<undefined> {
 
   /** Replaces the contents with the given versions (history order); no validation, no durability. */
   load(records: Iterable<VersionRecord>): void {
+    const list = [...records]; // may be this.versions(): read it before clearing
     this.tables.clear();
-    for (const record of records) {
+    this.engine.clear();
+    for (const record of list) {
       const { resourceType, id } = recordKey(record);
       const table = this.tableFor(resourceType);
       const history = table.history.get(id) ?? [];
@@ -215,7 +217,12 @@ export class SandboxRepository extends FhirRepository<undefined> {
 
   private tableFor(resourceType: string): TypeTable {
     let table = this.tables.get(resourceType);
-    if (!table) this.tables.set(resourceType, (table = new TypeTable()));
+    if (!table) {
+      table = new TypeTable(resourceType, (changed, previous, next) =>
+        this.engine.applyChange(changed, previous, next),
+      );
+      this.tables.set(resourceType, table);
+    }
     return table;
   }
 

@@ -1,10 +1,11 @@
 /**
  * Runs a parsed SearchQuery against the type tables: picks the most selective index (reference, token, _id,
  * `_lastUpdated` lower bound, compartment) for candidates, checks every criterion on the pre-extracted values,
- * sorts on pre-computed keys and caches the sorted ids until the type changes, so paging a long thread is a slice.
+ * sorts on pre-computed keys and caches the sorted result; a write updates each cached result in place (binary
+ * search, not a re-sort), so paging a long thread is a slice even while messages arrive.
  */
 import type { IndexedResource } from './matchSearch';
-import { compareForSort, matchesCriterion } from './matchSearch';
+import { compareEntries, matchesCriterion, sortEntries } from './matchSearch';
 import type { Criterion, IncludeSpec, SearchQuery, SortSpec } from './parseSearchQuery';
 import { indexedInPatientCompartment, patientCompartmentParams } from './patientCompartment';
 import { searchParamsOf } from './searchParameters';
@@ -31,14 +32,25 @@ function defaultSort(resourceType: string): SortSpec[] {
   return param ? [{ param, descending: false }] : [];
 }
 
-function union(sets: (ReadonlySet<string> | undefined)[]): Set<string> {
+const EMPTY: ReadonlySet<string> = new Set();
+
+/** The union of index sets; a single set is returned as is (callers only read it). */
+function union(sets: (ReadonlySet<string> | undefined)[]): ReadonlySet<string> {
+  const present = sets.filter((set): set is ReadonlySet<string> => !!set && set.size > 0);
+  if (present.length <= 1) return present[0] ?? EMPTY;
   const out = new Set<string>();
-  for (const set of sets) for (const id of set ?? []) out.add(id);
+  for (const set of present) for (const id of set) out.add(id);
   return out;
 }
 
-/** Ids a criterion can be answered from by index, or undefined when it needs a scan. */
-function indexedIds(table: TypeTable, criterion: Criterion): Set<string> | undefined {
+/** Candidate ids from an index: their number (or an upper bound of it) and how to list them. */
+interface Candidates {
+  size: number;
+  ids: () => ReadonlySet<string>;
+}
+
+/** The index a criterion can be answered from, or undefined when it needs a scan. */
+function indexedIds(table: TypeTable, criterion: Criterion): Candidates | undefined {
   const code = criterion.param.code;
   switch (criterion.kind) {
     case 'reference': {
@@ -48,20 +60,27 @@ function indexedIds(table: TypeTable, criterion: Criterion): Set<string> | undef
           ? [q.ref]
           : (criterion.targetType ? [criterion.targetType] : criterion.param.targets).map((t) => `${t}/${q.id}`),
       );
-      return union(keys.map((key) => byRef?.get(key)));
+      const ids = union(keys.map((key) => byRef?.get(key)));
+      return { size: ids.size, ids: () => ids };
     }
     case 'token': {
       if (criterion.not || criterion.values.some((q) => q.code === undefined)) return undefined;
       const byCode = table.tokens.get(code);
-      return union(criterion.values.map((q) => (q.code === undefined ? undefined : byCode?.get(q.code))));
+      const ids = union(criterion.values.map((q) => (q.code === undefined ? undefined : byCode?.get(q.code))));
+      return { size: ids.size, ids: () => ids };
     }
     case 'date': {
       if (code !== '_lastUpdated' || criterion.values.length !== 1) return undefined;
       const [value] = criterion.values;
       if (!value) return undefined;
-      if (value.prefix === 'gt' || value.prefix === 'sa') return table.updatedSince(value.range.high);
-      if (value.prefix === 'ge') return table.updatedSince(value.range.low);
-      return undefined;
+      const from =
+        value.prefix === 'gt' || value.prefix === 'sa'
+          ? value.range.high
+          : value.prefix === 'ge'
+            ? value.range.low
+            : undefined;
+      if (from === undefined) return undefined;
+      return { size: table.updatedSinceCount(from), ids: () => table.updatedSince(from) };
     }
     case 'missing':
     case 'string':
@@ -69,18 +88,73 @@ function indexedIds(table: TypeTable, criterion: Criterion): Set<string> | undef
   }
 }
 
-function compartmentIds(table: TypeTable, resourceType: string, patientId: string): Set<string> {
+function compartmentIds(table: TypeTable, resourceType: string, patientId: string): ReadonlySet<string> {
   const key = `Patient/${patientId}`;
-  const ids = union((patientCompartmentParams(resourceType) ?? []).map((code) => table.references.get(code)?.get(key)));
-  if (resourceType === 'Patient' && table.current.has(patientId)) ids.add(patientId);
-  return ids;
+  const sets = (patientCompartmentParams(resourceType) ?? []).map((code) => table.references.get(code)?.get(key));
+  if (resourceType === 'Patient' && table.current.has(patientId)) sets.push(new Set([patientId]));
+  return union(sets);
+}
+
+interface CachedResult {
+  resourceType: string;
+  /** The table generation the result is current for. */
+  generation: number;
+  sorted: IndexedResource[];
+  query: SearchQuery;
+  options: SearchOptions;
+  sort: SortSpec[];
+}
+
+/** First index in `sorted` whose entry does not order before `entry` (after it, when `after`). */
+function bound(sorted: IndexedResource[], entry: IndexedResource, sort: SortSpec[], after: boolean): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const item = sorted[mid];
+    const cmp = item ? compareEntries(item, entry, sort) : 1;
+    if (cmp < 0 || (after && cmp === 0)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The search engine over a set of type tables. */
 export class SearchEngine {
-  private readonly cache = new Map<string, { generation: number; sorted: IndexedResource[] }>();
+  private readonly cache = new Map<string, CachedResult>();
 
   constructor(private readonly tableOf: (resourceType: string) => TypeTable | undefined) {}
+
+  /** Forgets every cached result (after a bulk load). */
+  clear(): void {
+    this.cache.clear();
+  }
+
+  private matches(entry: IndexedResource, cached: CachedResult): boolean {
+    const patient = cached.options.compartmentPatient;
+    if (patient && !indexedInPatientCompartment(entry, patient)) return false;
+    return cached.query.criteria.every((criterion) => matchesCriterion(entry, criterion));
+  }
+
+  /** Keeps cached results of `table`'s type current after one resource changed from `previous` to `next`. */
+  applyChange(table: TypeTable, previous: IndexedResource | undefined, next: IndexedResource | undefined): void {
+    for (const [key, cached] of this.cache) {
+      if (cached.resourceType !== table.resourceType) continue;
+      if (cached.generation !== table.generation - 1) {
+        this.cache.delete(key);
+        continue;
+      }
+      if (previous && this.matches(previous, cached)) {
+        let at = bound(cached.sorted, previous, cached.sort, false);
+        if (cached.sorted[at] !== previous) at = cached.sorted.indexOf(previous);
+        if (at >= 0) cached.sorted.splice(at, 1);
+      }
+      if (next && this.matches(next, cached)) {
+        cached.sorted.splice(bound(cached.sorted, next, cached.sort, true), 0, next);
+      }
+      cached.generation = table.generation;
+    }
+  }
 
   /** Runs `query`; the page is `query.offset`…`+query.count` of the sorted matches. */
   run(query: SearchQuery, options: SearchOptions = {}): SearchResult {
@@ -103,10 +177,16 @@ export class SearchEngine {
       this.cache.set(key, cached);
       return cached.sorted;
     }
-    const sorted = this.filter(table, query, options).sort(
-      compareForSort(query.sort.length > 0 ? query.sort : defaultSort(query.resourceType)),
-    );
-    this.cache.set(key, { generation: table.generation, sorted });
+    const sort = query.sort.length > 0 ? query.sort : defaultSort(query.resourceType);
+    const sorted = sortEntries(this.filter(table, query, options), sort);
+    this.cache.set(key, {
+      resourceType: query.resourceType,
+      generation: table.generation,
+      sorted,
+      query,
+      options,
+      sort,
+    });
     if (this.cache.size > CACHE_SIZE) {
       const oldest = this.cache.keys().next().value;
       if (oldest !== undefined) this.cache.delete(oldest);
@@ -116,20 +196,25 @@ export class SearchEngine {
 
   private filter(table: TypeTable, query: SearchQuery, options: SearchOptions): IndexedResource[] {
     const patient = options.compartmentPatient;
-    let best: Set<string> | undefined = patient ? compartmentIds(table, query.resourceType, patient) : undefined;
+    let chosen: Candidates | undefined;
+    if (patient) {
+      const ids = compartmentIds(table, query.resourceType, patient);
+      chosen = { size: ids.size, ids: () => ids };
+    }
     for (const criterion of query.criteria) {
-      if (best && best.size === 0) break;
-      const ids = indexedIds(table, criterion);
-      if (ids && (!best || ids.size < best.size)) best = ids;
+      if (chosen && chosen.size === 0) break;
+      const candidates = indexedIds(table, criterion);
+      if (candidates && (!chosen || candidates.size < chosen.size)) chosen = candidates;
     }
-    const candidates: Iterable<IndexedResource> = best
-      ? [...best].flatMap((id) => table.current.get(id) ?? [])
-      : table.current.values();
+    const best = chosen?.ids();
     const out: IndexedResource[] = [];
-    for (const entry of candidates) {
-      if (patient && !indexedInPatientCompartment(entry, patient)) continue;
-      if (query.criteria.every((criterion) => matchesCriterion(entry, criterion))) out.push(entry);
-    }
+    const consider = (entry: IndexedResource | undefined): void => {
+      if (!entry || (patient && !indexedInPatientCompartment(entry, patient))) return;
+      for (const criterion of query.criteria) if (!matchesCriterion(entry, criterion)) return;
+      out.push(entry);
+    };
+    if (best) for (const id of best) consider(table.current.get(id));
+    else for (const entry of table.current.values()) consider(entry);
     return out;
   }
 

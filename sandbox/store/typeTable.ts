@@ -18,6 +18,16 @@ export class TypeTable {
   updates: { ms: number; id: string }[] = [];
   generation = 0;
 
+  constructor(
+    readonly resourceType: string,
+    /** Told of every change, after it is applied (keeps cached search results current). */
+    private readonly onChange?: (
+      table: TypeTable,
+      previous: IndexedResource | undefined,
+      next: IndexedResource | undefined,
+    ) => void,
+  ) {}
+
   /** Makes `entry` the current version of its id (or removes the id when entry is undefined). */
   setCurrent(id: string, entry: IndexedResource | undefined): void {
     const previous = this.current.get(id);
@@ -29,6 +39,7 @@ export class TypeTable {
       this.current.delete(id);
     }
     this.generation++;
+    this.onChange?.(this, previous, entry);
   }
 
   private index(id: string, entry: IndexedResource): void {
@@ -49,8 +60,8 @@ export class TypeTable {
     }
   }
 
-  /** Ids whose current version has lastUpdated ≥ `fromMs` (binary search over the write-ordered list). */
-  updatedSince(fromMs: number): Set<string> {
+  /** Position of the first write at or after `fromMs` in the write-ordered list. */
+  private firstUpdateAt(fromMs: number): number {
     let lo = 0;
     let hi = this.updates.length;
     while (lo < hi) {
@@ -58,8 +69,18 @@ export class TypeTable {
       if ((this.updates[mid]?.ms ?? 0) < fromMs) lo = mid + 1;
       else hi = mid;
     }
+    return lo;
+  }
+
+  /** An upper bound of how many ids updatedSince(fromMs) returns, without building the set. */
+  updatedSinceCount(fromMs: number): number {
+    return this.updates.length - this.firstUpdateAt(fromMs);
+  }
+
+  /** Ids whose current version has lastUpdated ≥ `fromMs` (binary search over the write-ordered list). */
+  updatedSince(fromMs: number): Set<string> {
     const ids = new Set<string>();
-    for (let i = lo; i < this.updates.length; i++) {
+    for (let i = this.firstUpdateAt(fromMs); i < this.updates.length; i++) {
       const update = this.updates[i];
       if (update && this.current.get(update.id)?.lastUpdated === update.ms) ids.add(update.id);
     }
