@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import type { JSONWebKeySet } from 'jose';
-import { validateChartTextResource } from '../fhir-profiles/validate';
+import { loadChartTextDefinitions, validateChartTextResource } from '../fhir-profiles/validate';
 import { sandboxClients } from './auth/clients';
 import { createAuthServer, type AuthServer } from './auth/createAuthServer';
 import { createEhrSimulator } from './ehr/createEhrSimulator';
@@ -66,6 +66,8 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const appUrl = options.appUrl.replace(/\/+$/, '');
   const fhirBaseUrl = `${publicUrl}/fhir`;
   const seedNow = options.seedNow;
+  // Fails fast, naming the command to run, when the profiles are not built.
+  loadChartTextDefinitions();
 
   const store = await openStore({
     dataDir: path.join(options.dataDir, 'fhir'),
@@ -100,7 +102,8 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       store,
       verifyAccessToken: auth.verifyAccessToken,
       smartConfiguration: () => auth.smartConfiguration(),
-      validate: (resource) => validateChartTextResource(resource),
+      // Resources that claim no profile are checked against the one their ChartText codings imply.
+      validate: (resource) => validateChartTextResource(resource, { inferProfile: true }),
       corsOrigins: [appUrl, publicUrl],
     }),
   );
