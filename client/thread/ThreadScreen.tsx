@@ -2,7 +2,7 @@
  * A patient's SMS thread with its composer: the view the chart opens, and the one the practice inbox reuses when
  * a thread is opened (front-desk issue). Loading, empty, error and offline states are part of it.
  */
-import { useCallback, useId, useState, type ReactNode } from 'react';
+import { useCallback, useId, useMemo, type ReactNode } from 'react';
 import { useSession } from '../app/sessionContext';
 import { Problem } from '../app/StatusScreens';
 import { useOnline } from '../app/useOnline';
@@ -11,7 +11,7 @@ import { useComposerAvailability } from '../composer/useComposerAvailability';
 import type { ThreadMessage } from './messageModel';
 import { ThreadView } from './ThreadView';
 import { useLiveThread } from './useLiveThread';
-import { useMarkRead } from './useMarkRead';
+import { unreadTail, useMarkRead } from './useMarkRead';
 import { useRetryMessage } from './useRetryMessage';
 import { useSendMessage } from './useSendMessage';
 import { useThread } from './useThread';
@@ -50,9 +50,12 @@ export function ThreadScreen({ patientId, title }: { patientId: string; title: s
   const send = useSendMessage(patientId);
   const retry = useRetryMessage(patientId);
 
-  const [seenAt, setSeenAt] = useState<string>();
-  const onSeenInbound = useCallback((at: string) => setSeenAt((prev) => (!prev || at > prev ? at : prev)), []);
-  useMarkRead(patientId, seenAt);
+  const markSeen = useMarkRead(patientId);
+  const unread = useMemo(() => new Set(unreadTail(messages).map((m) => m.id)), [messages]);
+  const onSeen = useCallback(
+    (onScreen: readonly ThreadMessage[]) => markSeen(onScreen.filter((m) => unread.has(m.id))),
+    [markSeen, unread],
+  );
 
   const { fetchNextPage, hasNextPage, isFetchingNextPage } = query;
   const onLoadOlder = useCallback(() => void fetchNextPage(), [fetchNextPage]);
@@ -90,7 +93,7 @@ export function ThreadScreen({ patientId, title }: { patientId: string; title: s
         onLoadOlder={onLoadOlder}
         you={session.grant.fhirUser}
         actions={{ onRetry, ...(blockedReason ? { retryBlocked: blockedReason } : {}) }}
-        onSeenInbound={onSeenInbound}
+        onSeen={onSeen}
       />
     );
   }

@@ -35,6 +35,9 @@ function rowKey(row: Row | undefined): string {
   return `msg:${row.message.clientMessageId ?? row.message.id}`;
 }
 
+/** Distance from the end (px) within which the view counts as reading the newest message. */
+const PINNED_WITHIN = 80;
+
 /** Distance from the top (px) at which older messages start loading. */
 const LOAD_OLDER_WITHIN = 400;
 
@@ -59,13 +62,13 @@ export interface ThreadViewProps {
   /** The signed-in user's reference (their messages read "You"). */
   you: string | undefined;
   actions: RowActions;
-  /** Called with the time of the newest inbound message on screen while the page is visible. */
-  onSeenInbound: (at: string) => void;
+  /** Called with the messages on screen (not the overscan) while the page is visible. */
+  onSeen: (onScreen: readonly ThreadMessage[]) => void;
 }
 
 /** The virtualised message list. */
 export function ThreadView(props: ThreadViewProps): ReactNode {
-  const { messages, label, hasOlder, loadingOlder, onLoadOlder, you, actions, onSeenInbound } = props;
+  const { messages, label, hasOlder, loadingOlder, onLoadOlder, you, actions, onSeen } = props;
   const scrollRef = useRef<HTMLDivElement>(null);
   const ticking = messages.some((m) => m.delivery?.kind === 'pending');
   const now = useNow(ticking);
@@ -79,22 +82,38 @@ export function ThreadView(props: ThreadViewProps): ReactNode {
     getItemKey: (index) => rowKey(rows[index]),
     anchorTo: 'end',
     followOnAppend: true,
-    scrollEndThreshold: 80,
+    scrollEndThreshold: PINNED_WITHIN,
     overscan: 4,
   });
 
+  // Pinned to the newest message until the user scrolls up; while pinned, new messages keep the view at the end.
+  const pinned = useRef(true);
+  const lastTop = useRef(0);
   const atStartOnce = useRef(false);
+  const lastKey = rowKey(rows.at(-1));
   useLayoutEffect(() => {
-    if (atStartOnce.current || rows.length <= 1) return;
+    if (rows.length <= 1 || !pinned.current) return;
     atStartOnce.current = true;
     virtualizer.scrollToEnd();
-  }, [rows.length, virtualizer]);
+  }, [lastKey, rows.length, virtualizer]);
 
   const maybeLoadOlder = useCallback(() => {
     const element = scrollRef.current;
     if (!element || !hasOlder || loadingOlder || !atStartOnce.current) return;
     if (element.scrollTop < LOAD_OLDER_WITHIN || element.scrollHeight <= element.clientHeight) onLoadOlder();
   }, [hasOlder, loadingOlder, onLoadOlder]);
+  const onScroll = useCallback(() => {
+    const element = scrollRef.current;
+    if (element) {
+      // Only the user scrolling up unpins; our own scrolling to the end (while rows are measured) never does.
+      // The virtualizer's total size is current even before React re-renders the list's height.
+      const top = element.scrollTop;
+      if (virtualizer.getTotalSize() - top - element.clientHeight < PINNED_WITHIN) pinned.current = true;
+      else if (top < lastTop.current) pinned.current = false;
+      lastTop.current = top;
+    }
+    maybeLoadOlder();
+  }, [maybeLoadOlder, virtualizer]);
   // A short first page may not fill the screen: then there is nothing to scroll, so load on.
   useEffect(() => {
     const element = scrollRef.current;
@@ -106,15 +125,13 @@ export function ThreadView(props: ThreadViewProps): ReactNode {
   const endIndex = range?.endIndex;
   useEffect(() => {
     if (startIndex === undefined || endIndex === undefined || document.visibilityState !== 'visible') return;
-    let latest: string | undefined;
+    const onScreen: ThreadMessage[] = [];
     for (let i = startIndex; i <= endIndex; i++) {
       const row = rows[i];
-      if (row?.kind === 'message' && row.message.direction === CODES.direction.inbound && row.message.resource) {
-        if (!latest || row.message.at > latest) latest = row.message.at;
-      }
+      if (row?.kind === 'message') onScreen.push(row.message);
     }
-    if (latest) onSeenInbound(latest);
-  }, [startIndex, endIndex, rows, onSeenInbound]);
+    onSeen(onScreen);
+  }, [startIndex, endIndex, rows, onSeen]);
 
   // Announce replies that arrive while the thread is open (not the history that loads).
   const [announcement, setAnnouncement] = useState('');
@@ -130,7 +147,7 @@ export function ThreadView(props: ThreadViewProps): ReactNode {
 
   return (
     <>
-      <div className="thread" ref={scrollRef} onScroll={maybeLoadOlder} role="region" aria-label={label} tabIndex={0}>
+      <div className="thread" ref={scrollRef} onScroll={onScroll} role="region" aria-label={label} tabIndex={0}>
         <div role="list" className="thread__list" style={{ height: virtualizer.getTotalSize() }}>
           {virtualizer.getVirtualItems().map((item) => {
             const row = rows[item.index];

@@ -6,7 +6,7 @@
  */
 import type { Communication } from '@medplum/fhirtypes';
 import { threadKey } from '../../fhir-profiles/threadKey';
-import { CODES, CONCEPTS, IDENTIFIER_SYSTEMS, TOKENS } from '../../fhir-profiles/vocabulary';
+import { CODES, CONCEPTS, IDENTIFIER_SYSTEMS, PROFILES, TOKENS } from '../../fhir-profiles/vocabulary';
 import { isFhirError } from '../fhir/fhirErrors';
 import type { FhirSession } from '../fhir/smartClient';
 
@@ -16,12 +16,13 @@ type Saved = Communication & { id: string };
 export function buildThreadHeader(patientId: string, practiceNumberE164: string): Communication {
   return {
     resourceType: 'Communication',
+    meta: { profile: [PROFILES.threadHeader] },
     identifier: [{ system: IDENTIFIER_SYSTEMS.thread, value: threadKey(`Patient/${patientId}`, practiceNumberE164) }],
     status: 'in-progress',
     category: [CONCEPTS.kind(CODES.communicationKind.threadHeader)],
     medium: [CONCEPTS.smsMedium],
     subject: { reference: `Patient/${patientId}` },
-    topic: { text: 'SMS conversation' },
+    topic: { text: 'Text messages' },
   };
 }
 
@@ -39,6 +40,7 @@ export interface OutboundDraft {
 export function buildOutboundMessage(draft: OutboundDraft): Communication {
   return {
     resourceType: 'Communication',
+    meta: { profile: [PROFILES.outboundMessage] },
     identifier: [{ system: IDENTIFIER_SYSTEMS.clientMessageId, value: draft.clientMessageId }],
     status: 'preparation',
     category: [CONCEPTS.kind(CODES.communicationKind.message), CONCEPTS.direction(CODES.direction.outbound)],

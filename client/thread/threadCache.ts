@@ -30,7 +30,12 @@ export function mergeMessages(
       continue;
     }
     const index = page.messages.findIndex(sameMessage);
-    if (newer(message, page.messages[index] as ThreadMessage)) page.messages[index] = message;
+    const current = page.messages[index] as ThreadMessage;
+    if (newer(message, current)) {
+      // An update fetched without its sender included keeps the name already resolved.
+      const keepName = !message.senderName && current.senderName && current.senderReference === message.senderReference;
+      page.messages[index] = keepName ? { ...message, senderName: current.senderName } : message;
+    }
   }
   return { ...data, pages };
 }

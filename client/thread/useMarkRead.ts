@@ -1,71 +1,115 @@
 /**
- * Inbound messages the user has seen are marked read on the thread's needs-response Task (DESIGN.md: read state is
- * a Task, not Communication.status): the Task's read-at extension is a watermark, "every inbound message sent at
- * or before this instant has been seen by staff". The front desk's unread count is the inbound messages after it.
- * docs/decisions/046-read-state-on-task.md
+ * Inbound messages the user has had on screen are marked read: the `read-at` extension ("when a staff member first
+ * opened the message", ChartText profile) is written once on each, by a versioned update. Only the unanswered tail is
+ * marked (inbound messages after the practice's latest reply), so scrolling through history writes nothing.
+ * Reading is not answering: the needs-response Task stays open until a reply is sent (useSendMessage).
+ * docs/decisions/046-read-state.md
  */
-import type { Task } from '@medplum/fhirtypes';
-import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
-import { EXTENSIONS } from '../../fhir-profiles/vocabulary';
+import type { Communication } from '@medplum/fhirtypes';
+import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useRef } from 'react';
+import { CODES, EXTENSIONS } from '../../fhir-profiles/vocabulary';
 import { useSession } from '../app/sessionContext';
 import { isFhirError } from '../fhir/fhirErrors';
 import type { FhirSession } from '../fhir/smartClient';
-import { needsResponseTaskQuery, taskKeys } from './threadQueries';
+import { toThreadMessage, type ThreadMessage } from './messageModel';
+import { mergeMessages, type ThreadData } from './threadCache';
+import { communicationKeys } from './threadQueries';
 
-/** Waits this long after the user saw a message before writing, so scrolling past many writes once. */
+/** Waits this long after messages came on screen before writing, so a burst of scrolling writes once. */
 const SETTLE_MS = 800;
 
-/** The read-at watermark of a Task. */
-export function readAtOf(task: Task | null | undefined): string | undefined {
-  return task?.extension?.find((e) => e.url === EXTENSIONS.readAt)?.valueDateTime;
+/** When staff first opened the message, if they have. */
+export function readAtOf(resource: Communication | undefined): string | undefined {
+  return resource?.extension?.find((e) => e.url === EXTENSIONS.readAt)?.valueDateTime;
 }
 
-/** The Task with its read-at watermark moved to `seenAt`. */
-export function withReadAt(task: Task & { id: string }, seenAt: string): Task & { id: string } {
-  return {
-    ...task,
-    extension: [
-      ...(task.extension ?? []).filter((e) => e.url !== EXTENSIONS.readAt),
-      { url: EXTENSIONS.readAt, valueDateTime: seenAt },
-    ],
-  };
+/** The message with `read-at` set (kept if already there: it records the first opening). */
+export function withReadAt(resource: Communication & { id: string }, at: string): Communication & { id: string } {
+  if (readAtOf(resource)) return resource;
+  return { ...resource, extension: [...(resource.extension ?? []), { url: EXTENSIONS.readAt, valueDateTime: at }] };
 }
 
-/** Marks inbound messages up to `seenAt` (the newest inbound message the user has had on screen) as read. */
-export function useMarkRead(patientId: string, seenAt: string | undefined): void {
+/** Inbound messages that still need a read mark: unread, saved, and after the latest outbound message. */
+export function unreadTail(messages: readonly ThreadMessage[]): ThreadMessage[] {
+  let lastReply = '';
+  for (const m of messages)
+    if (m.direction === CODES.direction.outbound && m.resource && m.at > lastReply) lastReply = m.at;
+  return messages.filter(
+    (m) => m.direction === CODES.direction.inbound && m.resource?.id && !readAtOf(m.resource) && m.at > lastReply,
+  );
+}
+
+async function markOne(session: FhirSession, message: ThreadMessage, at: string): Promise<Communication> {
+  const current = message.resource as Communication & { id: string };
+  const put = async (resource: Communication & { id: string }): Promise<Communication> =>
+    (
+      await session.update(
+        withReadAt(resource, at),
+        resource.meta?.versionId ? { ifMatch: resource.meta.versionId } : {},
+      )
+    ).resource;
+  try {
+    return await put(current);
+  } catch (error) {
+    if (!isFhirError(error, 'conflict')) throw error;
+    // The relay touched it meanwhile: keep its change and add the mark.
+    const fresh = await session.read<Communication>('Communication', current.id);
+    return readAtOf(fresh) ? fresh : put({ ...fresh, id: current.id });
+  }
+}
+
+/**
+ * Returns `markSeen(messages)`: call it with the messages on screen while the page is visible; the unread inbound
+ * ones among them are marked after a short pause.
+ */
+export function useMarkRead(patientId: string): (onScreen: readonly ThreadMessage[]) => void {
   const session: FhirSession = useSession();
   const client: QueryClient = useQueryClient();
-  const task = useQuery({ ...needsResponseTaskQuery(session, patientId), enabled: seenAt !== undefined });
-  const mark = useMutation({
+  const handled = useRef(new Set<string>());
+  const queued = useRef(new Map<string, ThreadMessage>());
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  const { mutate } = useMutation({
     mutationKey: ['mark-read', patientId],
-    mutationFn: async ({ current, at }: { current: Task & { id: string }; at: string }) =>
-      (
-        await session.update(
-          withReadAt(current, at),
-          current.meta?.versionId ? { ifMatch: current.meta.versionId } : {},
-        )
-      ).resource,
-    onSuccess: (saved) => client.setQueryData(taskKeys.needsResponse(patientId), saved),
-    onError: (error) => {
-      // Someone else updated the Task: read it again and the effect below tries once more.
-      if (isFhirError(error, 'conflict'))
-        void client.invalidateQueries({ queryKey: taskKeys.needsResponse(patientId) });
+    mutationFn: async (messages: ThreadMessage[]) => {
+      const at = new Date().toISOString();
+      const saved: Communication[] = [];
+      for (const message of messages) saved.push(await markOne(session, message, at));
+      return saved;
+    },
+    onSuccess: (saved, messages) => {
+      const names = new Map(
+        messages.flatMap((m) => (m.senderReference && m.senderName ? [[m.senderReference, m.senderName]] : [])),
+      );
+      client.setQueryData<ThreadData>(communicationKeys.thread(patientId), (data) =>
+        mergeMessages(
+          data,
+          saved.map((resource) => toThreadMessage(resource, names)),
+        ),
+      );
     },
   });
 
-  const current = task.data;
-  const { mutate, isPending, isError, variables } = mark;
-  useEffect(() => {
-    if (!seenAt || !current?.id || isPending) return;
-    const readAt = readAtOf(current);
-    if (readAt && readAt >= seenAt) return;
-    // A refusal other than a conflict (e.g. no Task update scope) is not retried for the same watermark.
-    if (isError && variables?.at === seenAt && variables.current.meta?.versionId === current.meta?.versionId) return;
-    const timer = setTimeout(
-      () => mutate({ current: { ...current, id: current.id as string }, at: seenAt }),
-      SETTLE_MS,
-    );
-    return () => clearTimeout(timer);
-  }, [seenAt, current, isPending, isError, variables, mutate]);
+  useEffect(() => () => clearTimeout(timer.current), []);
+
+  return useCallback(
+    (onScreen: readonly ThreadMessage[]) => {
+      for (const message of onScreen) {
+        if (!handled.current.has(message.id)) {
+          // A message is tried once per screen; a refusal (e.g. no update permission) is not retried in a loop.
+          handled.current.add(message.id);
+          queued.current.set(message.id, message);
+        }
+      }
+      if (queued.current.size === 0) return;
+      clearTimeout(timer.current);
+      timer.current = setTimeout(() => {
+        const batch = [...queued.current.values()];
+        queued.current.clear();
+        mutate(batch);
+      }, SETTLE_MS);
+    },
+    [mutate],
+  );
 }

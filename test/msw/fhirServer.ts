@@ -44,7 +44,12 @@ export class FakeEhr {
 
   /** Stores resources exactly as given (fixtures carry their own meta). */
   add(...resources: Stored[]): this {
-    for (const r of resources) this.resources.set(`${r.resourceType}/${r.id}`, structuredClone(r));
+    for (const r of resources) {
+      this.resources.set(`${r.resourceType}/${r.id}`, structuredClone(r));
+      // The server's clock never runs behind what it has already stamped.
+      const stamped = Date.parse(r.meta?.lastUpdated ?? '');
+      if (stamped > this.lastInstant) this.lastInstant = stamped;
+    }
     return this;
   }
 
