@@ -178,6 +178,15 @@ describe('searches the app and relay make', () => {
     expect(res.body.entry?.every((e) => e.fullUrl?.startsWith(`${server.baseUrl}/`))).toBe(true);
   });
 
+  test('when open Tasks are searched with _include=Task:focus, then their thread headers come along', async () => {
+    const res = await server.request<Bundle>(
+      `Task?code=${q(TOKENS.needsResponse)}&status=requested&owner=Practitioner/dr-lee&_include=Task:focus`,
+    );
+    const included = (res.body.entry ?? []).filter((e) => e.search?.mode === 'include').map((e) => e.resource?.id);
+    expect(ids(res.body)).toEqual(['Task/needs-response-aisha-rahman']);
+    expect(included).toEqual(['thread-aisha-rahman']);
+  });
+
   test('when thread headers are searched with _revinclude=Task:focus, then their Tasks come along', async () => {
     const res = await server.request<Bundle>(
       `Communication?category=${q(TOKENS.threadHeader)}&subject=Patient/aisha-rahman&_revinclude=Task:focus&_include=Communication:subject`,

@@ -293,3 +293,39 @@ describe('Binary (MMS media)', () => {
     expect(await raw.text()).toBe('jpeg');
   });
 });
+
+describe('HTTP details', () => {
+  test('when a browser preflights a cross-origin write, then CORS allows the FHIR headers', async () => {
+    const res = await fetch(`${server.baseUrl}/Communication/1`, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'http://127.0.0.1:3000',
+        'Access-Control-Request-Method': 'PUT',
+        'Access-Control-Request-Headers': 'authorization, if-match, content-type',
+      },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:3000');
+    expect(res.headers.get('access-control-allow-headers')).toContain('If-Match');
+    const read = await fetch(`${server.baseUrl}/Patient/p1`, { headers: { Origin: 'http://127.0.0.1:3000' } });
+    expect(read.headers.get('access-control-expose-headers')).toContain('ETag');
+  });
+
+  test('when HEAD is sent, then the headers of the read come back without a body', async () => {
+    const res = await fetch(`${server.baseUrl}/Patient/p1`, { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('etag')).toBe('W/"1"');
+    expect(await res.text()).toBe('');
+  });
+
+  test('when searching by POST _search with a form body, then it searches like GET', async () => {
+    const res = await server.request<Bundle>('Patient/_search', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'gender=female&_count=5',
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.entry?.map((e) => e.resource?.id)).toContain('p1');
+    expect(res.body.link?.find((l) => l.relation === 'self')?.url).toContain('gender=female');
+  });
+});
