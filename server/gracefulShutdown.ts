@@ -26,7 +26,10 @@ export function createShutdownGate(): ShutdownGate {
       if (!closing) return next();
       res.set('Connection', 'close');
       if (req.path === '/readyz') {
-        res.status(503).set('Cache-Control', 'no-store').json({ status: 'fail', checks: { shutdown: 'fail' } });
+        res
+          .status(503)
+          .set('Cache-Control', 'no-store')
+          .json({ status: 'fail', checks: { shutdown: 'fail' } });
         return;
       }
       next();

@@ -4,6 +4,7 @@
  * HOST:PORT, starts the relay's background work, and on SIGTERM/SIGINT shuts down gracefully (server/gracefulShutdown).
  */
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ConfigError, loadRelayConfig, type RelayConfig } from './config';
 import { createLogger } from './createLogger';
 import { createServedApp } from './createServedApp';
@@ -41,7 +42,8 @@ server.requestTimeout = 60_000;
 server.keepAliveTimeout = 5_000;
 
 server.listen(config.port, config.host, () => {
-  logger.info({ host: config.host, port: config.port, publicBaseUrl: config.publicBaseUrl }, 'ChartText serving');
+  const { port } = server.address() as AddressInfo;
+  logger.info({ host: config.host, port, publicBaseUrl: config.publicBaseUrl }, 'ChartText serving');
   served.relay.start();
 });
 

@@ -6,7 +6,7 @@ import { badRequest, getStatus, OperationOutcomeError, serverError } from '@medp
 import type { OperationOutcome } from '@medplum/fhirtypes';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { describeError } from '../relay/drainOutbox';
+import { describeError } from '../relay/describeError';
 
 /** An OperationOutcome saying `diagnostics`, with `code` as its issue type. */
 export function outcome(code: string, diagnostics: string): OperationOutcome {

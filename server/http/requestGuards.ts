@@ -8,7 +8,10 @@ import type { RequestHandler, Response } from 'express';
 import { outcome } from './errorHandler';
 
 const refuse = (res: Response, status: number, code: string, diagnostics: string): void => {
-  res.status(status).type('application/fhir+json').send(JSON.stringify(outcome(code, diagnostics)));
+  res
+    .status(status)
+    .type('application/fhir+json')
+    .send(JSON.stringify(outcome(code, diagnostics)));
 };
 
 /** Refuses `/api/` requests from pages of another origin (pure apart from the response it writes). */

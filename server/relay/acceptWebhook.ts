@@ -5,7 +5,7 @@
  */
 import { applyStatusCallback, type StatusReport } from './applyStatusCallback';
 import type { RelayContext } from './context';
-import { describeError } from './drainOutbox';
+import { describeError } from './describeError';
 import { isTransientFhirError } from './fhirStore';
 import type { InboundSms } from './parseInbound';
 import { receiveInbound } from './receiveInbound';

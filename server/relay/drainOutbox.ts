@@ -8,6 +8,7 @@ import { TOKENS } from '../../fhir-profiles/vocabulary';
 import { loadConsentDecisions } from './checkConsent';
 import type { RelayContext } from './context';
 import { byReference, matches } from './fhirStore';
+import { describeError } from './describeError';
 import { sendOutbound, type SendOutcome } from './sendOutbound';
 
 export interface DrainReport {
@@ -109,17 +110,6 @@ async function drainOnce(ctx: RelayContext, report: DrainReport, seen: Set<strin
     }
   });
   return fresh.length;
-}
-
-/** A log-safe description of an error: its kind and status, never its message (which may quote PHI). */
-export function describeError(err: unknown): { name: string; status?: number; code?: number } {
-  if (typeof err !== 'object' || err === null) return { name: typeof err };
-  const record = err as { name?: unknown; status?: unknown; code?: unknown };
-  return {
-    name: typeof record.name === 'string' ? record.name : 'Error',
-    ...(typeof record.status === 'number' ? { status: record.status } : {}),
-    ...(typeof record.code === 'number' ? { code: record.code } : {}),
-  };
 }
 
 /** A coalescing, single-flight drain for one relay process. */

@@ -5,7 +5,8 @@
  */
 import type { CapabilityStatement, Subscription } from '@medplum/fhirtypes';
 import type { RelayContext } from './context';
-import { describeError, pendingSearch } from './drainOutbox';
+import { describeError } from './describeError';
+import { pendingSearch } from './drainOutbox';
 
 export type SubscriptionState = 'created' | 'exists' | 'unsupported' | 'failed';
 

@@ -6,6 +6,7 @@ import type { ContactPoint, Patient, RelatedPerson } from '@medplum/fhirtypes';
 import { CODE_SYSTEMS, EXTENSIONS } from '../../fhir-profiles/vocabulary';
 import type { NumberFlagCode } from './classifyTwilioError';
 import type { RelayContext } from './context';
+import { describeError } from './describeError';
 import { toE164 } from './normalisePhone';
 import { updateVersioned } from './updateVersioned';
 

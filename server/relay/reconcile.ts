@@ -8,7 +8,7 @@ import type { Communication } from '@medplum/fhirtypes';
 import { TOKENS } from '../../fhir-profiles/vocabulary';
 import { applyStatusReport } from './applyStatusCallback';
 import type { RelayContext } from './context';
-import { describeError } from './drainOutbox';
+import { describeError } from './describeError';
 import { matches } from './fhirStore';
 import { findSentCopy } from './findSentCopy';
 import { claimOutbound } from './claimOutbound';

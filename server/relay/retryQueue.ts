@@ -4,7 +4,7 @@
  * is recovered from Twilio's log by reconciliation (docs/decisions/054).
  */
 import type { Clock, RelayLog } from './context';
-import { describeError } from './drainOutbox';
+import { describeError } from './describeError';
 import { isTransientFhirError } from './fhirStore';
 
 export interface RetryQueueOptions<T> {
