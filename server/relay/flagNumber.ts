@@ -35,7 +35,10 @@ export function flaggedTelecom(
   return changed ? next : undefined;
 }
 
-/** Flags `e164` on the recipient (`Patient/…` or `RelatedPerson/…`), with a versioned update. */
+/**
+ * Flags `e164` on the recipient (`Patient/…` or `RelatedPerson/…`) with a versioned update. Best effort: an EHR that
+ * refuses the update (no write scope on RelatedPerson, say) costs a log line, never the message's own record.
+ */
 export async function flagNumber(
   ctx: RelayContext,
   recipient: string,
@@ -44,10 +47,14 @@ export async function flagNumber(
 ): Promise<void> {
   const [type, id] = recipient.split('/');
   if (!id || (type !== 'Patient' && type !== 'RelatedPerson')) return;
-  const current = (await ctx.fhir.read(type, id)) as Recipient;
-  await updateVersioned<Recipient>(ctx.fhir, current, (resource) => {
-    const telecom = flaggedTelecom(resource.telecom, e164, flag, ctx.settings.region);
-    return telecom ? { ...resource, telecom } : undefined;
-  });
-  ctx.log.info({ flag }, 'number flagged as unable to take SMS');
+  try {
+    const current = (await ctx.fhir.read(type, id)) as Recipient;
+    await updateVersioned<Recipient>(ctx.fhir, current, (resource) => {
+      const telecom = flaggedTelecom(resource.telecom, e164, flag, ctx.settings.region);
+      return telecom ? { ...resource, telecom } : undefined;
+    });
+    ctx.log.info({ flag, type }, 'number flagged as unable to take SMS');
+  } catch (err) {
+    ctx.log.warn({ flag, type, err: describeError(err) }, 'could not flag the number on the recipient');
+  }
 }
