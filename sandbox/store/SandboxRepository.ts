@@ -11,7 +11,7 @@ import type { SearchRequest, WithId } from '@medplum/core';
 import { badRequest, OperationOutcomeError } from '@medplum/core';
 import type { CreateResourceOptions, RepositoryMode, UpdateResourceOptions } from '@medplum/fhir-router';
 import { FhirRepository } from '@medplum/fhir-router';
-import type { Bundle, BundleEntry, Reference, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Reference, Resource } from '@medplum/fhirtypes';
 import type { SearchOptions } from './executeSearch';
 import { SearchEngine } from './executeSearch';
 import type { IndexedResource } from './matchSearch';
@@ -23,30 +23,18 @@ import { isSupportedType, SUPPORTED_TYPES } from './searchParameters';
 import { SerialQueue } from './serialQueue';
 import { TypeTable } from './typeTable';
 import type { VersionRecord } from './versionRecord';
-import { recordKey, recordLastUpdated, recordVersion } from './versionRecord';
+import type { Durability, SearchPage } from './storeContracts';
+import { historyEntries, markCreated } from './storeContracts';
 
-/** Where committed versions go; every method resolves only once the data is durable. */
-export interface Durability {
-  commit(records: readonly VersionRecord[]): Promise<void>;
-  /** Replaces everything on disk with these versions (reset, compaction). */
-  rewrite(records: Iterable<VersionRecord>): Promise<void>;
-  /** True when it is time to fold the log into a snapshot (checked after each commit). */
-  shouldCompact?(): boolean;
-  close(): Promise<void>;
-}
+export type { Durability, SearchPage } from './storeContracts';
+export { wasCreated } from './storeContracts';
+import { recordKey, recordLastUpdated, recordVersion } from './versionRecord';
 
 export interface SandboxRepositoryOptions {
   durability?: Durability;
   /** Resources `reset()` reloads. */
   seed?: () => Resource[];
   limits?: SearchLimits;
-}
-
-/** A page of search results (deep copies). */
-export interface SearchPage {
-  total: number;
-  matches: WithId<Resource>[];
-  included: WithId<Resource>[];
 }
 
 interface UndoStep {
@@ -63,13 +51,6 @@ interface TxContext {
 }
 
 const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
-const createdByWrite = new WeakSet<object>();
-
-/** True when `resource` was returned by a write that created it (POST, or PUT of a new id), for 201 vs 200. */
-export function wasCreated(resource: object | undefined): boolean {
-  return !!resource && createdByWrite.has(resource);
-}
-
 function copy<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
@@ -279,7 +260,7 @@ export class SandboxRepository extends FhirRepository<undefined> {
     table.noteUpdate(ms, id);
     context.records.push(record);
     const result = copy(stored) as WithId<Resource>;
-    if (!previous) createdByWrite.add(result);
+    if (!previous) markCreated(result);
     return result;
   }
 
@@ -385,25 +366,13 @@ export class SandboxRepository extends FhirRepository<undefined> {
     return this.read(() => {
       const history = this.tables.get(this.checkType(resourceType))?.history.get(id);
       if (!history) throw new OperationOutcomeError(outcomes.notFound(`${resourceType}/${id} not found`));
-      const newestFirst = [...history].reverse();
-      const offset = options?.offset ?? 0;
-      const page = newestFirst.slice(offset, offset + (options?.limit ?? this.limits.maxCount));
-      const entry = page.map((record, i): BundleEntry<WithId<T>> => {
-        const versionId = recordVersion(record);
-        const first = offset + i === newestFirst.length - 1;
-        return {
-          ...(record.op === 'put' ? { resource: copy(record.resource) as WithId<T> } : {}),
-          request: {
-            method: record.op === 'delete' ? 'DELETE' : first ? 'POST' : 'PUT',
-            url: first && record.op === 'put' ? resourceType : `${resourceType}/${id}`,
-          },
-          response: {
-            status: record.op === 'delete' ? '204' : first ? '201' : '200',
-            etag: `W/"${versionId}"`,
-            lastModified: recordLastUpdated(record),
-          },
-        };
-      });
+      const entry = historyEntries<T>(
+        history,
+        resourceType,
+        id,
+        options?.offset ?? 0,
+        options?.limit ?? this.limits.maxCount,
+      );
       return { resourceType: 'Bundle', type: 'history', total: history.length, entry };
     });
   }
