@@ -19,3 +19,5 @@ export type { OpenStoreOptions, SandboxStore } from '../store/openStore';
 export { SandboxRepository } from '../store/SandboxRepository';
 export { parseSearchQuery } from '../store/parseSearchQuery';
 export type { SearchQuery } from '../store/parseSearchQuery';
+export { fhirFetch, startFhirTestServer } from './startFhirTestServer';
+export type { FhirTestResponse, FhirTestServer, FhirTestServerOptions } from './startFhirTestServer';
