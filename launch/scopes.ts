@@ -83,7 +83,7 @@ export const SCOPES = [
   {
     scope: 'user/Organization.r',
     contexts: ['chart', 'inbox'],
-    why: 'Read the practice Organization for its SMS number, which (with the patient) identifies the thread.',
+    why: 'Read the practice Organization for its SMS number, which (with the patient) identifies the thread, and name the practice as sender of automatic texts.',
   },
   {
     scope: 'user/Patient.rs',

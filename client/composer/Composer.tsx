@@ -5,10 +5,10 @@
  */
 import type { Communication } from '@medplum/fhirtypes';
 import type { UseMutationResult } from '@tanstack/react-query';
-import { useId, useMemo, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { useId, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { isFhirError } from '../fhir/fhirErrors';
 import type { SendVariables } from '../thread/useSendMessage';
-import { countSegments, MAX_CHARACTERS } from './segmentCount';
+import { MAX_CHARACTERS, useSegmentCount } from './segmentCount';
 import type { AvailabilityState } from './useComposerAvailability';
 
 function newClientMessageId(): string {
@@ -24,7 +24,7 @@ export interface ComposerProps {
 /** The message composer for one thread. */
 export function Composer({ availability, online, send }: ComposerProps): ReactNode {
   const [text, setText] = useState('');
-  const count = useMemo(() => countSegments(text), [text]);
+  const count = useSegmentCount(text);
   const ids = useId();
   const countId = `${ids}-count`;
   const reasonId = `${ids}-reason`;
@@ -72,17 +72,17 @@ export function Composer({ availability, online, send }: ComposerProps): ReactNo
 
   return (
     <form className="composer" aria-label="Write a text message" onSubmit={onSubmit}>
-      <div className="composer__to">
-        {destination ? (
-          <>
-            To mobile <span className="composer__number">{destination}</span>
-          </>
-        ) : waiting ? (
-          'Checking whether this patient can receive texts…'
-        ) : (
-          'No number to text'
-        )}
-      </div>
+      {!blocked && (
+        <div className="composer__to">
+          {destination ? (
+            <>
+              To mobile <span className="composer__number">{destination}</span>
+            </>
+          ) : (
+            'Checking whether this patient can receive texts…'
+          )}
+        </div>
+      )}
       {blocked && (
         <p className="composer__blocked" id={reasonId} role="status">
           {blocked}
@@ -99,7 +99,7 @@ export function Composer({ availability, online, send }: ComposerProps): ReactNo
       <textarea
         id={`${ids}-text`}
         className="composer__text"
-        rows={3}
+        rows={blocked ? 1 : 3}
         value={text}
         disabled={blocked !== undefined}
         placeholder={blocked ? '' : 'Write a text… (Enter sends, Shift+Enter for a new line)'}

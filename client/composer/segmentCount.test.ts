@@ -1,5 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { countSegments, MAX_CHARACTERS } from './segmentCount';
+import { SegmentedMessage } from 'sms-segments-calculator';
+import { countSegments as count, MAX_CHARACTERS } from './segmentCount';
+
+const countSegments = (text: string) => count(text, SegmentedMessage);
 
 describe('countSegments', () => {
   test.each([
@@ -31,6 +34,14 @@ describe('countSegments', () => {
     [MAX_CHARACTERS + 1, true],
   ])('%i characters over the limit: %s', (length, over) => {
     expect(countSegments('x'.repeat(length)).overLimit).toBe(over);
+  });
+
+  test('before the calculator has loaded, characters and the limit are known, segments not yet', () => {
+    expect(count('x'.repeat(MAX_CHARACTERS + 1), undefined)).toEqual({
+      characters: MAX_CHARACTERS + 1,
+      nonGsm: [],
+      overLimit: true,
+    });
   });
 
   test('an emoji counts as one character toward the limit', () => {

@@ -1,32 +1,60 @@
 /**
  * How many SMS segments a draft will cost and in which encoding, as Twilio will count them
  * (sms-segments-calculator is Twilio's own calculator: https://github.com/TwilioDevEd/message-segment-calculator).
+ * The calculator (with its Unicode grapheme tables) is loaded after the thread has painted, not before.
  */
-import { SegmentedMessage } from 'sms-segments-calculator';
+import type { SegmentedMessage } from 'sms-segments-calculator';
+import { useEffect, useMemo, useState } from 'react';
 
 /** Twilio refuses bodies over 1,600 characters (error 21617). */
 export const MAX_CHARACTERS = 1_600;
 
+export type Calculator = typeof SegmentedMessage;
+
 export interface SegmentCount {
   /** Characters as Twilio's limit counts them (Unicode code points). */
   characters: number;
-  segments: number;
-  encoding: 'GSM-7' | 'UCS-2';
+  /** Undefined until the calculator has loaded. */
+  segments?: number;
+  encoding?: 'GSM-7' | 'UCS-2';
   /** Characters that force UCS-2 (emoji, curly quotes…), so the user can replace them. */
   nonGsm: string[];
   overLimit: boolean;
 }
 
 /** Counts segments and encoding of a draft; an empty draft costs nothing. */
-export function countSegments(text: string): SegmentCount {
+export function countSegments(text: string, calculator: Calculator | undefined): SegmentCount {
   const characters = [...text].length;
+  const overLimit = characters > MAX_CHARACTERS;
   if (characters === 0) return { characters: 0, segments: 0, encoding: 'GSM-7', nonGsm: [], overLimit: false };
-  const message = new SegmentedMessage(text.replace(/\r\n/g, '\n'));
+  if (!calculator) return { characters, nonGsm: [], overLimit };
+  const message = new calculator(text.replace(/\r\n/g, '\n'));
   return {
     characters,
     segments: message.segmentsCount,
     encoding: message.encodingName,
     nonGsm: [...new Set(message.getNonGsmCharacters())],
-    overLimit: characters > MAX_CHARACTERS,
+    overLimit,
   };
+}
+
+/** Loads the calculator once, after first render. */
+export async function loadCalculator(): Promise<Calculator> {
+  return (await import('sms-segments-calculator')).SegmentedMessage;
+}
+
+/** The live count of a draft; segments appear as soon as the calculator has loaded (a few ms after mount). */
+export function useSegmentCount(text: string): SegmentCount {
+  const [calculator, setCalculator] = useState<Calculator>();
+  useEffect(() => {
+    let mounted = true;
+    loadCalculator().then(
+      (loaded) => mounted && setCalculator(() => loaded),
+      () => undefined,
+    );
+    return () => {
+      mounted = false;
+    };
+  }, []);
+  return useMemo(() => countSegments(text, calculator), [text, calculator]);
 }

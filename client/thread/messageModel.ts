@@ -7,6 +7,7 @@ import type {
   Bundle,
   Communication,
   HumanName,
+  Organization,
   Patient,
   Practitioner,
   RelatedPerson,
@@ -48,7 +49,7 @@ export interface ThreadPage {
   next?: string;
 }
 
-type Person = Patient | Practitioner | RelatedPerson;
+type Person = Patient | Practitioner | RelatedPerson | Organization;
 
 /** "Dr. Dana Lee": prefix, given and family of the first usable name. */
 export function formatName(names: HumanName[] | undefined): string | undefined {
@@ -63,7 +64,8 @@ function isPerson(resource: Resource): resource is Person {
   return (
     resource.resourceType === 'Patient' ||
     resource.resourceType === 'Practitioner' ||
-    resource.resourceType === 'RelatedPerson'
+    resource.resourceType === 'RelatedPerson' ||
+    resource.resourceType === 'Organization'
   );
 }
 
@@ -114,7 +116,7 @@ export function readThreadPage(bundle: Bundle): ThreadPage {
     if (resource.resourceType === 'Communication' && entry.search?.mode !== 'include') {
       communications.push(resource);
     } else if (isPerson(resource) && resource.id) {
-      const name = formatName(resource.name);
+      const name = resource.resourceType === 'Organization' ? resource.name : formatName(resource.name);
       if (name) names.set(`${resource.resourceType}/${resource.id}`, name);
     }
   }
