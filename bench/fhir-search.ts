@@ -69,7 +69,7 @@ async function main(): Promise<void> {
       const wall: number[] = [];
       const cpu: number[] = [];
       for (const header of ['bench-long', 'bench-short']) {
-        await run(header, 0); // warm up
+        for (let i = 0; i < 5; i++) await run(header, i); // warm up (JIT)
         const samples: [number, number][] = [];
         for (let i = 0; i < RUNS; i++) samples.push(await time(() => run(header, i)));
         wall.push(median(samples.map((s) => s[0])));
