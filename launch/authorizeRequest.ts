@@ -35,7 +35,7 @@ export function issuerAllowed(iss: string, allowed: readonly string[]): boolean 
 /**
  * Reads `iss`, `launch` and the optional `context=inbox|chart` from the launch URL. An EHR launch opens the chart
  * unless the registered launch URL says `context=inbox`; a standalone launch (no `launch`) opens the inbox unless it
- * says `context=chart`. See docs/decisions/041-scopes.md.
+ * says `context=chart`. See docs/decisions/041-scopes-and-launch-context.md.
  */
 export function decideAuthorize(launchUrl: URL, config: AppConfig): AuthorizeDecision {
   const iss = launchUrl.searchParams.get('iss')?.trim();

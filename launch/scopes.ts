@@ -2,7 +2,7 @@
  * Every SMART scope ChartText asks for, and why, in one table. The launch page builds its `scope` parameter from it,
  * the client checks granted scopes against it, and the registration guide prints it.
  * Syntax: SMART App Launch 2.x, https://hl7.org/fhir/smart-app-launch/scopes-and-launch-context.html
- * (v2 `patient/Communication.crus`; v1 `patient/Communication.read` / `.write`). See docs/decisions/041-scopes.md.
+ * (v2 `patient/Communication.crus`; v1 `patient/Communication.read` / `.write`). See docs/decisions/041-scopes-and-launch-context.md.
  */
 
 /** Where the app runs: a patient's chart (EHR launch with patient) or the practice inbox (no patient). */

@@ -1,7 +1,7 @@
 /**
  * The one module that talks to fhirclient (smart-on-fhir/client-js). It authorizes (launch page), completes the
  * launch (`ready()`), keeps the token fresh, and sends every FHIR request with the user's token. Everything else in
- * the app sees a `FhirSession` and @medplum/fhirtypes types. See docs/decisions/040-fhir-session.md.
+ * the app sees a `FhirSession` and @medplum/fhirtypes types. See docs/decisions/040-fhir-session-wrapper.md.
  *
  * We use fhirclient for the SMART parts (discovery, PKCE, token exchange, storage, refresh) and send requests with
  * fetch ourselves: `client.request()` folds the server's OperationOutcome into an error string, hides ETag/Location,
