@@ -14,6 +14,7 @@ import type { ViteDevServer } from 'vite';
 import { parseRelayConfig, type RelayConfig } from '../server/config';
 import { createRelay } from '../server/createRelay';
 import { notFoundHandler } from '../server/http/errorHandler';
+import { securityMiddleware } from '../server/http/securityMiddleware';
 import { webPages } from '../server/http/webPages';
 import type { AppDeps, RelayApp } from '../server/app';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../sandbox/app';
@@ -109,6 +110,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     PRACTICE_NAME: PRACTICE.name,
     HOST: host,
     PORT: String(new URL(appUrl).port),
+    // The EHR simulator's chart frames the app: the only origin allowed to (docs/decisions/081).
+    EHR_ORIGINS: sandboxUrl,
     ...options.relayEnv,
   });
   const relay = createRelay(relayConfig, {
@@ -123,8 +126,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const { createServer: createViteServer } = await import('vite');
     vite = await createViteServer({ server: { middlewareMode: true, hmr: { server: appServer } }, appType: 'mpa' });
     app.use(vite.middlewares);
-  } else if (options.web !== 'none') {
-    app.use(webPages());
+  } else {
+    // Production's headers, CSP and request guards (Vite's dev server needs inline scripts, so not with it).
+    app.use(securityMiddleware(relayConfig));
+    if (options.web !== 'none') app.use(webPages());
   }
   app.use(relay.app);
   app.use(notFoundHandler);
