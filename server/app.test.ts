@@ -161,6 +161,14 @@ describe('nudge, health, JWKS', () => {
     expect(statuses).toEqual([202, 202, 202, 429]);
   });
 
+  test('a Subscription notification without the relay’s secret is refused', async () => {
+    const response = await fetch(`${origin}/api/outbox/notify`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer guess' },
+    });
+    expect(response.status).toBe(401);
+  });
+
   test('healthz is up; readyz reports its checks', async () => {
     expect((await fetch(`${origin}/healthz`)).status).toBe(200);
     const ready = await fetch(`${origin}/readyz`);

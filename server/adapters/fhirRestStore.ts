@@ -118,8 +118,8 @@ export function createFhirRestStore(options: FhirRestOptions): FhirStore {
       const { json } = await send('POST', 'Binary', binary);
       return resourceOf<Binary>(json, 'Binary create');
     },
-    async bundle(bundle) {
-      const { json } = await send('POST', '', bundle);
+    async bundle(bundle, bundleOptions) {
+      const { json } = await send('POST', '', bundle, bundleOptions?.minimal ? { prefer: 'return=minimal' } : {});
       return resourceOf<Bundle>(json, `${bundle.type ?? 'bundle'}`);
     },
     async capabilities() {

@@ -13,25 +13,29 @@ import { outcome } from './errorHandler';
 /** The outbox routes. */
 export function outboxRoutes(options: { drain: OutboxDrain; nudgesPerMinute: number; notifySecret?: string }): Router {
   const router = express.Router();
-  const limiter = rateLimit({
-    windowMs: 60_000,
-    limit: options.nudgesPerMinute,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (_req, res) => {
-      res
-        .status(429)
-        .type('application/fhir+json')
-        .send(JSON.stringify(outcome('throttled', 'Too many nudges; pending messages are still sent by the sweep.')));
-    },
-  });
+  const limiter = (perMinute: number): express.RequestHandler =>
+    rateLimit({
+      windowMs: 60_000,
+      limit: perMinute,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: (_req, res) => {
+        res
+          .status(429)
+          .type('application/fhir+json')
+          .send(JSON.stringify(outcome('throttled', 'Too many nudges; pending messages are still sent by the sweep.')));
+      },
+    });
+  const nudges = limiter(options.nudgesPerMinute);
+  // Notifications are authenticated and come from one EHR; their own budget keeps a flood from starving nudges.
+  const notifications = limiter(options.nudgesPerMinute * 10);
 
-  router.post('/api/outbox/nudge', limiter, (_req, res) => {
+  router.post('/api/outbox/nudge', nudges, (_req, res) => {
     void options.drain.request();
     res.status(202).json({ status: 'accepted' });
   });
 
-  router.post('/api/outbox/notify', limiter, (req, res, next) => {
+  router.post('/api/outbox/notify', notifications, (req, res, next) => {
     const given = Buffer.from(req.get('authorization') ?? '');
     const expected = Buffer.from(options.notifySecret ? `Bearer ${options.notifySecret}` : '');
     if (!options.notifySecret || given.length !== expected.length || !timingSafeEqual(given, expected)) {

@@ -23,8 +23,11 @@ export interface FhirStore {
   /** Versioned update: with `ifMatch` (a versionId) a concurrent change fails with 412. */
   update<T extends Resource>(resource: T, options?: { ifMatch?: string }): Promise<T>;
   createBinary(contentType: string, data: Uint8Array): Promise<Binary>;
-  /** A batch or transaction Bundle (https://hl7.org/fhir/R4/http.html#transaction); the response Bundle. */
-  bundle(bundle: Bundle): Promise<Bundle>;
+  /**
+   * A batch or transaction Bundle (https://hl7.org/fhir/R4/http.html#transaction); the response Bundle. With
+   * `minimal`, written resources may come back as a status and location only (Prefer: return=minimal).
+   */
+  bundle(bundle: Bundle, options?: { minimal?: boolean }): Promise<Bundle>;
   capabilities(): Promise<CapabilityStatement>;
 }
 

@@ -155,13 +155,9 @@ export const OPEN_TASK_STATUSES = [
 
 /** The search for a thread's needs-response Tasks, newest first (`thread` may be a urn:uuid inside a transaction). */
 export function needsResponseTaskSearch(thread: string): string {
-  const query = new URLSearchParams({
-    focus: thread,
-    code: TOKENS.needsResponse,
-    _sort: '-_lastUpdated',
-    _count: '20',
-  });
-  return `Task?${query.toString()}`;
+  // The reference stays unencoded: a server swaps the urn:uuid placeholder in the URL as written (it is URL-safe).
+  const query = new URLSearchParams({ code: TOKENS.needsResponse, _sort: '-_lastUpdated', _count: '20' });
+  return `Task?focus=${thread}&${query.toString()}`;
 }
 
 export interface InboundTransaction {

@@ -5,9 +5,22 @@
  */
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 
+const parsed = new Map<string, string | undefined>();
+const MAX_CACHED = 20_000;
+
 /** The E.164 form of `value` read with `region` as the default country, or undefined when it is not a valid number. */
 export function toE164(value: string | undefined, region: CountryCode): string | undefined {
   if (!value) return undefined;
+  // Parsing costs ~0.1 ms and the same few thousand numbers come back all day: remember them (bounded).
+  const key = `${region}|${value}`;
+  if (parsed.has(key)) return parsed.get(key);
+  if (parsed.size >= MAX_CACHED) parsed.clear();
+  const e164 = parseE164(value, region);
+  parsed.set(key, e164);
+  return e164;
+}
+
+function parseE164(value: string, region: CountryCode): string | undefined {
   const cleaned = value.trim().replace(/^tel:/i, '');
   if (cleaned.length === 0 || cleaned.length > 40) return undefined;
   const parsed = parsePhoneNumberFromString(cleaned, region);

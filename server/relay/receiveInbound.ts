@@ -36,10 +36,12 @@ export interface InboundResult {
 /** Largest media item the relay stores (Twilio's MMS limit is 5 MB per message). */
 const MAX_MEDIA_BYTES = 5 * 1024 * 1024;
 
-function entryResource<T>(response: Bundle, index: number): { resource: T | undefined; created: boolean } {
+/** The id and outcome of a written entry: from its resource, or (Prefer: return=minimal) its location. */
+function writtenEntry(response: Bundle, index: number): { id: string | undefined; created: boolean } {
   const entry: BundleEntry | undefined = response.entry?.[index];
   const status = entry?.response?.status ?? '';
-  return { resource: entry?.resource as T | undefined, created: status.startsWith('201') };
+  const location = entry?.response?.location?.replace(/\/_history\/.*$/, '');
+  return { id: entry?.resource?.id ?? location?.split('/').pop(), created: status.startsWith('201') };
 }
 
 function searchEntry(url: string): BundleEntry {
@@ -144,19 +146,19 @@ export async function receiveInbound(ctx: RelayContext, sms: InboundSms): Promis
     settings: ctx.settings,
     now,
   });
-  const response = await ctx.fhir.bundle(transaction.bundle);
-  const message = entryResource<Communication>(response, transaction.messageIndex);
-  if (!message.created) return { outcome: 'duplicate', keyword, communicationId: message.resource?.id };
+  const response = await ctx.fhir.bundle(transaction.bundle, { minimal: true });
+  const message = writtenEntry(response, transaction.messageIndex);
+  if (!message.created) return { outcome: 'duplicate', keyword, communicationId: message.id };
 
   if (match.kind === 'one' && transaction.headerIndex !== undefined && transaction.taskSearchIndex !== undefined) {
-    const header = entryResource<Communication>(response, transaction.headerIndex).resource;
+    const header = writtenEntry(response, transaction.headerIndex);
     const tasks = bundleMatches<Task>(response, transaction.taskSearchIndex, 'Task');
-    if (header?.id) await openNeedsResponse(ctx, `Communication/${header.id}`, match.patient, tasks, now);
+    if (header.id) await openNeedsResponse(ctx, `Communication/${header.id}`, match.patient, tasks, now);
   }
   const outcome: InboundOutcome = match.kind === 'one' ? 'filed' : 'unmatched';
   ctx.log.info(
-    { communication: message.resource?.id, sid: sms.sid, outcome, match: match.kind, keyword, media: media.length },
+    { communication: message.id, sid: sms.sid, outcome, match: match.kind, keyword, media: media.length },
     'inbound filed',
   );
-  return { outcome, keyword, communicationId: message.resource?.id };
+  return { outcome, keyword, communicationId: message.id };
 }

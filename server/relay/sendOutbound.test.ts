@@ -197,3 +197,20 @@ describe('a relay that dies mid-send', () => {
     },
   );
 });
+
+describe('reconciling stuck messages', () => {
+  test('when a sent message’s callbacks were lost, then reconciliation fetches its final status from Twilio', async () => {
+    const ctx = createTestContext();
+    await seedPatient(ctx, 'maria', '2015550123');
+    const pending = await seedPending(ctx, 'maria', 'Where is my status?');
+    await drainAll(ctx);
+    const sid = sidOf(await reread(ctx, pending)) ?? '';
+    const atTwilio = ctx.sms.log.find((message) => message.sid === sid);
+    if (atTwilio) atTwilio.status = 'delivered';
+    const report = await reconcile(ctx, new Date(Date.now() - 60_000));
+    expect(report.statusesRefreshed).toBe(1);
+    const done = await reread(ctx, pending);
+    expect(done.status).toBe('completed');
+    expect(twilioStatusOf(done)).toBe('delivered');
+  });
+});

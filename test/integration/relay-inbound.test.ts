@@ -90,6 +90,31 @@ describe('inbound', () => {
     expect(codeFrom(tasks[0]?.businessStatus, CODE_SYSTEMS.taskBusinessStatus)).toBe('waiting');
   });
 
+  test('when a patient with an open Task texts again, then filing costs two FHIR round trips; the first text at most three', async () => {
+    const context = stack.relay.context;
+    const real = context.fhir;
+    let calls = 0;
+    context.fhir = new Proxy(real, {
+      get(target, property, receiver) {
+        const value: unknown = Reflect.get(target, property, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          calls++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    try {
+      await stack.sandbox.phone.sendInbound({ from: phoneOf('william-johnson'), body: 'First question' });
+      const first = calls;
+      await stack.sandbox.phone.sendInbound({ from: phoneOf('william-johnson'), body: 'Second question' });
+      expect(first).toBeLessThanOrEqual(3);
+      expect(calls - first).toBe(2);
+    } finally {
+      context.fhir = real;
+    }
+  });
+
   test('when the same inbound webhook is replayed five times, then there is one Communication', async () => {
     const sid = fakeSid();
     const responses = await Promise.all(

@@ -1,0 +1,367 @@
+/**
+ * Relay throughput (issue 4): inbound webhooks per second, the relay's time per inbound against the time of the FHIR
+ * calls it makes (goal ≤ 1.2×, ≤ 3 round trips), and the outbound drain rate into the phone simulator (goal ≥ 300/s
+ * on 2 cores), each beside a baseline measured in the same run: Twilio creates alone, EHR writes alone.
+ * The relay runs here; the sandbox (EHR + phone simulator) in a child process, so each has a core.
+ * Run: npx tsx bench/relay-throughput.ts [--durable] [--messages 1000]
+ * Not a test: figures vary by machine.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { fork, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { Communication, Patient } from '@medplum/fhirtypes';
+import twilio from 'twilio';
+import { threadKey } from '../fhir-profiles/threadKey';
+import { CODES, CONCEPTS, IDENTIFIER_SYSTEMS } from '../fhir-profiles/vocabulary';
+import { PATIENTS, PRACTICE } from '../sandbox/seed/roster';
+import { createBackendServicesToken } from '../server/adapters/backendServicesToken';
+import { createFhirRestStore } from '../server/adapters/fhirRestStore';
+import { createRewritingRequestClient } from '../server/adapters/twilioApiBase';
+import { createTwilioGateway } from '../server/adapters/twilioGateway';
+import { createApp, type RelayApp } from '../server/app';
+import { parseRelayConfig } from '../server/config';
+import { createLogger } from '../server/createLogger';
+import type { FhirStore } from '../server/relay/fhirStore';
+import { identifierQuery, threadHeader } from '../server/relay/fileInbound';
+import { toE164 } from '../server/relay/normalisePhone';
+import { createMemoryFhirStore } from '../test/integration/relay-support/memoryFhirStore';
+import type { ChildReady, ChildRequest } from './relay-support/sandboxChild';
+
+const args = process.argv.slice(2);
+const DURABLE = args.includes('--durable');
+const MESSAGES = Number(args[args.indexOf('--messages') + 1] ?? 0) || 1000;
+const INBOUND = Math.max(200, Math.floor(MESSAGES / 2));
+const CONCURRENCY = 16;
+
+/** Omit that keeps a union's members apart. */
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+interface Timing {
+  fhirMs: number;
+  calls: number;
+}
+const perRequest = new AsyncLocalStorage<Timing>();
+
+/** A FhirStore that adds each call's wall time to the request it serves. */
+function timed(store: FhirStore): FhirStore {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return async (...args: unknown[]): Promise<unknown> => {
+        const timing = perRequest.getStore();
+        const start = performance.now();
+        try {
+          return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        } finally {
+          if (timing) {
+            timing.fhirMs += performance.now() - start;
+            timing.calls++;
+          }
+        }
+      };
+    },
+  });
+}
+
+async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
+}
+
+const rate = (count: number, ms: number): string => `${((count * 1000) / ms).toFixed(0)}/s`;
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const p95 = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length * 0.95)] ?? 0;
+
+const progress = (text: string): void => {
+  if (args.includes('--verbose')) console.error(`[${new Date().toISOString()}] ${text}`);
+};
+
+async function main(): Promise<void> {
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ format: 'pem', type: 'pkcs8' });
+  const appServer = createServer();
+  await new Promise<void>((resolve) => appServer.listen(0, '127.0.0.1', resolve));
+  const appUrl = `http://127.0.0.1:${(appServer.address() as AddressInfo).port}`;
+
+  const probe = parseRelayConfig({
+    FHIR_BASE_URL: 'http://127.0.0.1:1/fhir',
+    RELAY_CLIENT_ID: 'charttext-relay',
+    RELAY_PRIVATE_KEY: key.toString(),
+    TWILIO_ACCOUNT_SID: `AC${'b'.repeat(32)}`,
+    TWILIO_AUTH_TOKEN: 'placeholder-token-000',
+    TWILIO_FROM_NUMBER: PRACTICE.smsNumber,
+    PUBLIC_BASE_URL: appUrl,
+    PRACTICE_ORGANIZATION: `Organization/${PRACTICE.organizationId}`,
+  });
+  const child: ChildProcess = fork(
+    fileURLToPath(new URL('./relay-support/sandboxChild.ts', import.meta.url)),
+    [appUrl, JSON.stringify({ keys: [probe.signingKey.publicJwk] }), DURABLE ? 'durable' : 'memory'],
+    {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    },
+  );
+  progress('child spawned');
+  process.on('exit', () => child.kill());
+  const ready = await new Promise<ChildReady>((resolve) => {
+    child.once('message', (message) => resolve(message as ChildReady));
+  });
+  let nextId = 1;
+  const ask = <T>(request: WithoutId<ChildRequest>): Promise<T> =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      const listener = (message: { id?: number; value?: unknown }): void => {
+        if (message.id !== id) return;
+        child.off('message', listener);
+        resolve(message.value as T);
+      };
+      child.on('message', listener);
+      child.send({ ...request, id });
+    });
+
+  const config = parseRelayConfig({
+    FHIR_BASE_URL: ready.fhirBaseUrl,
+    RELAY_CLIENT_ID: 'charttext-relay',
+    RELAY_PRIVATE_KEY: key.toString(),
+    TWILIO_ACCOUNT_SID: ready.accountSid,
+    TWILIO_AUTH_TOKEN: ready.authToken,
+    TWILIO_FROM_NUMBER: PRACTICE.smsNumber,
+    TWILIO_API_BASE_URL: ready.apiBaseUrl,
+    PUBLIC_BASE_URL: appUrl,
+    PRACTICE_ORGANIZATION: `Organization/${PRACTICE.organizationId}`,
+    SEND_CONCURRENCY: String(CONCURRENCY),
+    LOG_LEVEL: 'warn',
+  });
+  const token = createBackendServicesToken({
+    fhirBaseUrl: config.fhirBaseUrl,
+    clientId: config.clientId,
+    key: config.signingKey,
+    scope: config.scopes,
+  });
+  const rawFhir = createFhirRestStore({ baseUrl: config.fhirBaseUrl, token });
+  const sms = createTwilioGateway({ ...config.twilio, apiBaseUrl: ready.apiBaseUrl });
+  const relay: RelayApp = createApp({ config, fhir: timed(rawFhir), sms, token, logger: createLogger('warn') });
+  const inboundTimes: { relayMs: number; fhirMs: number; calls: number }[] = [];
+  appServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.url !== '/twilio/inbound') {
+      relay.app(req, res);
+      return;
+    }
+    const timing: Timing = { fhirMs: 0, calls: 0 };
+    const start = performance.now();
+    res.on('finish', () => inboundTimes.push({ relayMs: performance.now() - start, ...timing }));
+    perRequest.run(timing, () => {
+      relay.app(req, res);
+    });
+  });
+  progress('relay built');
+  await token.getToken();
+
+  const rows: string[][] = [];
+  const row = (figure: string, value: string, baseline: string, goal: string): void => {
+    rows.push([figure, value, baseline, goal]);
+  };
+
+  progress('token ok');
+  // --- Inbound ----------------------------------------------------------------------------------------------------
+  const senders = PATIENTS.filter(
+    (p) => p.phone && p.phoneUse === 'mobile' && p.id !== 'ana-torres' && p.id !== 'lucas-torres',
+  );
+  let sidCounter = 0;
+  const post = async (from: string, body: string): Promise<void> => {
+    const sid = `SM${(sidCounter++).toString(16).padStart(32, '0')}`;
+    const form = {
+      MessageSid: sid,
+      AccountSid: ready.accountSid,
+      From: from,
+      To: PRACTICE.smsNumber,
+      Body: body,
+      NumMedia: '0',
+      NumSegments: '1',
+      SmsStatus: 'received',
+      ApiVersion: '2010-04-01',
+    };
+    const url = `${appUrl}/twilio/inbound`;
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilio.getExpectedTwilioSignature(ready.authToken, url, form),
+      },
+      body: new URLSearchParams(form),
+    });
+    await response.text();
+    if (response.status !== 200) throw new Error(`inbound answered ${response.status}`);
+  };
+  const inbound = Array.from({ length: INBOUND }, (_, i) => senders[i % senders.length]?.phone ?? '');
+  // Latency: one at a time, so the relay's own time is not queueing behind other requests.
+  for (const phone of inbound.slice(0, 100)) await post(toE164(phone, 'US') ?? phone, 'Can I get a refill?');
+  const sequential = inboundTimes.splice(0);
+  const relayMs = median(sequential.map((t) => t.relayMs));
+  const fhirMs = median(sequential.map((t) => t.fhirMs));
+  row(
+    'inbound: relay time per message (median, sequential)',
+    `${relayMs.toFixed(1)} ms`,
+    `FHIR calls ${fhirMs.toFixed(1)} ms`,
+    '',
+  );
+  row(
+    'inbound: relay time ÷ FHIR time',
+    `${median(sequential.map((t) => t.relayMs / Math.max(t.fhirMs, 0.001))).toFixed(2)}×`,
+    '1.00×',
+    '≤ 1.2×',
+  );
+  row(
+    'inbound: FHIR round trips per message (max / median)',
+    `${Math.max(...sequential.map((t) => t.calls))} / ${median(sequential.map((t) => t.calls))}`,
+    '',
+    '≤ 3',
+  );
+  progress('sequential inbound done');
+  const inboundStart = performance.now();
+  await pool(inbound, CONCURRENCY, (phone) => post(toE164(phone, 'US') ?? phone, 'Is the clinic open Saturday?'));
+  const inboundMs = performance.now() - inboundStart;
+  const concurrent = inboundTimes.splice(0);
+  row(`inbound: throughput (${INBOUND} webhooks, ${CONCURRENCY} at once)`, rate(INBOUND, inboundMs), '', '');
+  row(
+    'inbound: relay time p95 under load',
+    `${p95(concurrent.map((t) => t.relayMs)).toFixed(1)} ms`,
+    `FHIR ${p95(concurrent.map((t) => t.fhirMs)).toFixed(1)} ms`,
+    '',
+  );
+
+  progress('concurrent inbound done');
+  // --- Baselines: Twilio alone, EHR alone ---------------------------------------------------------------------------
+  const client = twilio(ready.accountSid, ready.authToken, {
+    accountSid: ready.accountSid,
+    httpClient: createRewritingRequestClient(ready.apiBaseUrl),
+  });
+  const to = toE164(PATIENTS.find((p) => p.id === 'linda-park')?.phone, 'US') ?? '';
+  const direct = Array.from({ length: MESSAGES }, (_, i) => i);
+  let start = performance.now();
+  await pool(direct, CONCURRENCY, async (i) => {
+    await client.messages.create({ to, from: PRACTICE.smsNumber, body: `Baseline ${i}` });
+  });
+  const twilioMs = performance.now() - start;
+  progress('twilio baseline done');
+  const thread = (
+    await rawFhir.create(threadHeader('Patient/linda-park', 'Patient/linda-park', PRACTICE.smsNumber), {
+      ifNoneExist: identifierQuery(IDENTIFIER_SYSTEMS.thread, threadKey('Patient/linda-park', PRACTICE.smsNumber)),
+    })
+  ).resource;
+  await ask({
+    op: 'pending',
+    count: MESSAGES,
+    patientId: 'linda-park',
+    thread: `Communication/${thread.id ?? ''}`,
+    prefix: 'Write',
+  });
+  const writable =
+    (await rawFhir.search('Communication', { status: 'preparation', _count: String(MESSAGES) })).entry?.map(
+      (e) => e.resource as Communication,
+    ) ?? [];
+  progress('pending created for EHR baseline');
+  start = performance.now();
+  await pool(writable, CONCURRENCY, async (communication) => {
+    await rawFhir.update(
+      { ...communication, status: 'stopped', statusReason: CONCEPTS.stopReason('canceled', 'bench') },
+      { ifMatch: communication.meta?.versionId },
+    );
+  });
+  const ehrMs = performance.now() - start;
+  const ehrWrites = (writable.length * 1000) / ehrMs;
+  row(`baseline: Twilio creates alone (${MESSAGES}, ${CONCURRENCY} at once)`, rate(MESSAGES, twilioMs), '', '');
+  row(`baseline: EHR versioned updates alone (${writable.length})`, `${ehrWrites.toFixed(0)}/s`, '', '');
+
+  progress('EHR baseline done');
+  // --- Outbound drain -----------------------------------------------------------------------------------------------
+  const drain = async (prefix: string, holdCallbacks: boolean): Promise<void> => {
+    await ask({
+      op: 'pending',
+      count: MESSAGES,
+      patientId: 'linda-park',
+      thread: `Communication/${thread.id ?? ''}`,
+      prefix,
+    });
+    if (holdCallbacks) await ask({ op: 'pauseCallbacks' });
+    const began = performance.now();
+    const report = await relay.drain.request();
+    const ms = performance.now() - began;
+    const arrived = await ask<number>({ op: 'count', body: prefix });
+    if (holdCallbacks) await ask({ op: 'resumeCallbacks' });
+    await ask({ op: 'settled' });
+    const bound = Math.min((MESSAGES * 1000) / twilioMs, ehrWrites / 2);
+    row(
+      `outbound: drain into the simulator, callbacks ${holdCallbacks ? 'held' : 'live'} (${report.outcomes.sent} sent, ${arrived} at Twilio)`,
+      rate(arrived, ms),
+      `bound ${bound.toFixed(0)}/s (EHR ÷ 2 writes, Twilio)`,
+      '≥ 300/s',
+    );
+  };
+  await drain('Drain live', false);
+  await drain('Drain held', true);
+
+  // --- The relay alone: same drain against an in-process EHR (no HTTP, scopes or validation) ------------------------
+  progress('relay-alone drain');
+  const memory = createMemoryFhirStore();
+  await memory.seed<Patient>({
+    resourceType: 'Patient',
+    id: 'linda-park',
+    telecom: [{ system: 'phone', use: 'mobile', value: to }],
+  });
+  const memoryThread = await memory.seed<Communication>(
+    threadHeader('Patient/linda-park', 'Patient/linda-park', PRACTICE.smsNumber),
+  );
+  for (let i = 0; i < MESSAGES; i++) {
+    await memory.seed<Communication>({
+      resourceType: 'Communication',
+      status: 'preparation',
+      category: [CONCEPTS.kind(CODES.communicationKind.message), CONCEPTS.direction(CODES.direction.outbound)],
+      medium: [CONCEPTS.smsMedium],
+      subject: { reference: 'Patient/linda-park' },
+      recipient: [{ reference: 'Patient/linda-park' }],
+      partOf: [{ reference: `Communication/${memoryThread.id ?? ''}` }],
+      payload: [{ contentString: `Alone ${i}` }],
+    });
+  }
+  const alone = createApp({ config, fhir: memory, sms, logger: createLogger('warn') });
+  await ask({ op: 'pauseCallbacks' });
+  const aloneStart = performance.now();
+  const aloneReport = await alone.drain.request();
+  const aloneMs = performance.now() - aloneStart;
+  const aloneArrived = await ask<number>({ op: 'count', body: 'Alone' });
+  row(
+    `outbound: relay alone, in-process EHR (${aloneReport.outcomes.sent} sent, ${aloneArrived} at Twilio)`,
+    rate(aloneArrived, aloneMs),
+    `Twilio alone ${rate(MESSAGES, twilioMs)}`,
+    '≥ 300/s',
+  );
+  await alone.stop();
+
+  const cores = cpus().length;
+  console.log(
+    `Relay throughput — EHR ${DURABLE ? 'durable (fdatasync per write)' : 'in memory'}; relay and sandbox in two processes on ${cores} CPU(s)\n`,
+  );
+  const widths = [64, 14, 44, 10];
+  const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] ?? 10)).join(' ');
+  console.log(line(['figure', 'value', 'baseline (same run)', 'goal']));
+  for (const cells of rows) console.log(line(cells));
+
+  await relay.stop();
+  await ask({ op: 'close' });
+  appServer.closeAllConnections();
+  appServer.close();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
