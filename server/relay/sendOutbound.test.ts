@@ -142,6 +142,7 @@ describe('sending an outbound message', () => {
     await drainAll(ctx);
     expect((await reread(ctx, pending)).status).toBe('in-progress');
     expect(ctx.sms.log).toHaveLength(0);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the claim is older than claimTimeoutMs (0) by the EHR's clock
     await reconcile(ctx, new Date(Date.now() - 60_000));
     await reconcile(ctx, new Date(Date.now() - 60_000));
     expect(ctx.sms.log).toHaveLength(1);
@@ -207,6 +208,7 @@ describe('reconciling stuck messages', () => {
     const sid = sidOf(await reread(ctx, pending)) ?? '';
     const atTwilio = ctx.sms.log.find((message) => message.sid === sid);
     if (atTwilio) atTwilio.status = 'delivered';
+    await new Promise((resolve) => setTimeout(resolve, 20)); // older than stuckAfterMs (0) by the EHR's clock
     const report = await reconcile(ctx, new Date(Date.now() - 60_000));
     expect(report.statusesRefreshed).toBe(1);
     const done = await reread(ctx, pending);
