@@ -2,6 +2,9 @@
  * Exactly once under failure, over real HTTP: a relay killed mid-send and restarted, and two relays draining the same
  * outbox (issue 4, "Done when"). Fault points are injected through createApp's `faultPoints` dependency.
  */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import type { Bundle, Communication } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CODES, CONCEPTS, PROFILES } from '../../fhir-profiles/vocabulary';
@@ -60,6 +63,37 @@ describe('a relay killed in the middle of a send', () => {
       expect(twilioStatusOf(done)).toBe('delivered');
       expect(done.sent).toBeDefined();
     },
+  );
+});
+
+describe('a relay process SIGKILLed at each step of the send pipeline', () => {
+  const relayChild = fileURLToPath(new URL('./relay-support/relayChild.ts', import.meta.url));
+
+  test.each<FaultPoint>(['after-claim', 'before-twilio', 'after-twilio-accept', 'after-record'])(
+    'when the process is killed at %s, then after a restart exactly one SMS exists and the EHR has it delivered',
+    async (point) => {
+      const body = `SIGKILL at ${point}`;
+      const pending = await createPending(stack, 'sofia-rossi', body);
+      const child = fork(relayChild, [JSON.stringify(stack.variables), point, pending.id ?? ''], {
+        execArgv: ['--import', 'tsx'],
+        stdio: 'ignore',
+      });
+      const [, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+      expect(signal).toBe('SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 1_100)); // past CLAIM_TIMEOUT_SECONDS=1
+      const restarted = stack.restart();
+      await restarted.reconciler.run();
+      await restarted.drain.request();
+      const done = await eventually(
+        () => read(pending.id ?? ''),
+        (c) => c.status === 'completed',
+        10_000,
+      );
+      expect(stack.sandbox.phone.countMessages({ body })).toBe(1);
+      expect(sidOf(done)).toBe(stack.sandbox.phone.messages({ body })[0]?.sid);
+      expect(twilioStatusOf(done)).toBe('delivered');
+    },
+    30_000,
   );
 });
 

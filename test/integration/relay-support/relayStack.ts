@@ -31,6 +31,8 @@ export interface RelayStack {
   sandboxUrl: string;
   appUrl: string;
   config: RelayConfig;
+  /** The relay's variables (what its environment would hold), for a relay in another process. */
+  variables: Record<string, string>;
   /** The running relay (the newest after a restart). */
   relay: RelayApp;
   /** The EHR as the relay sees it (backend-services token over HTTP): assertions read what the EHR holds. */
@@ -89,7 +91,7 @@ export async function startRelayStack(options: RelayStackOptions = {}): Promise<
     sandbox.app(req, res);
   });
 
-  const config = parseRelayConfig({
+  const variables: Record<string, string> = {
     FHIR_BASE_URL: sandbox.fhirBaseUrl,
     RELAY_CLIENT_ID,
     RELAY_PRIVATE_KEY_FILE: relayDevelopmentKey(dataDir),
@@ -105,7 +107,8 @@ export async function startRelayStack(options: RelayStackOptions = {}): Promise<
     RECONCILE_LOOKBACK_HOURS: '1',
     LOG_LEVEL: 'debug',
     ...options.relayEnv,
-  });
+  };
+  const config = parseRelayConfig(variables);
   const logLines: string[] = [];
   const logger = createLogger(
     config.logLevel,
@@ -150,6 +153,7 @@ export async function startRelayStack(options: RelayStackOptions = {}): Promise<
     sandboxUrl,
     appUrl,
     config,
+    variables,
     get relay() {
       if (!relay) throw new Error('the relay is dead; restart() it');
       return relay;

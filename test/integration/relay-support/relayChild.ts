@@ -1,0 +1,23 @@
+/**
+ * A relay process that drains the outbox once and SIGKILLs itself when it reaches a chosen fault point — the
+ * process really dies, nothing runs after that step. Test runs only: the fault point comes from the command line of
+ * this test script, never from the relay's configuration.
+ *
+ *   tsx relayChild.ts '<relay variables as JSON>' <fault point> <communication id>
+ */
+import { parseRelayConfig } from '../../../server/config';
+import { createLogger } from '../../../server/createLogger';
+import { createRelay } from '../../../server/createRelay';
+import type { FaultPoint } from '../../../server/relay/context';
+
+const [variables = '{}', point = '', target = ''] = process.argv.slice(2);
+const config = parseRelayConfig(JSON.parse(variables) as Record<string, string>);
+const relay = createRelay(config, {
+  logger: createLogger('silent'),
+  faultPoints: (reached: FaultPoint, communicationId: string) => {
+    if (reached === point && communicationId === target) process.kill(process.pid, 'SIGKILL');
+  },
+});
+await relay.drain.request();
+// The fault point was never reached: say so, so the test fails instead of passing vacuously.
+process.exit(3);
