@@ -3,6 +3,7 @@
  * `in-progress` with the claim time, attempt and destination. Whoever's update succeeds sends; a 412 means another
  * relay (or a retried sweep) already has the message.
  */
+import { badRequest, OperationOutcomeError } from '@medplum/core';
 import type { Communication } from '@medplum/fhirtypes';
 import type { RelayContext } from './context';
 import { isVersionConflict } from './fhirStore';
@@ -14,6 +15,7 @@ export async function claimOutbound(
   communication: Communication,
   toNumber: string,
 ): Promise<Communication | undefined> {
+  requireVersion(communication);
   try {
     return await ctx.fhir.update(claimed(communication, ctx.clock.now(), toNumber), {
       ifMatch: communication.meta?.versionId,
@@ -21,6 +23,17 @@ export async function claimOutbound(
   } catch (err) {
     if (isVersionConflict(err)) return undefined;
     throw err;
+  }
+}
+
+/** Refuses to write without a version: an update without If-Match could let two relays send one message. */
+export function requireVersion(communication: Communication): void {
+  if (!communication.meta?.versionId) {
+    throw new OperationOutcomeError(
+      badRequest(
+        'The EHR returned the Communication without meta.versionId; the relay needs versioned updates (If-Match)',
+      ),
+    );
   }
 }
 

@@ -53,6 +53,7 @@ export function inboundMessage(
   attachments: readonly Attachment[],
   settings: RelaySettings,
   now: Date,
+  missingMedia = 0,
 ): Communication {
   const at = sms.receivedAt ?? now.toISOString();
   const one = match.kind === 'one' ? match : undefined;
@@ -75,6 +76,7 @@ export function inboundMessage(
       // FHIR has no empty strings and the profile wants a payload: an empty SMS says so.
       ...(sms.body.length > 0 || attachments.length === 0 ? [{ contentString: sms.body || EMPTY_MESSAGE }] : []),
       ...attachments.map((contentAttachment) => ({ contentAttachment })),
+      ...(missingMedia > 0 ? [{ contentString: missingMediaNote(missingMedia) }] : []),
     ],
     extension: [
       { url: EXTENSIONS.twilioStatus, valueCode: 'received' },
@@ -83,6 +85,13 @@ export function inboundMessage(
       { url: EXTENSIONS.segmentCount, valuePositiveInt: sms.numSegments ?? segmentsOf(sms.body).count },
     ],
   };
+}
+
+/** What staff read when a picture of the message could not be fetched from Twilio. */
+export function missingMediaNote(count: number): string {
+  return count === 1
+    ? '(1 picture in this message could not be retrieved from Twilio)'
+    : `(${count} pictures in this message could not be retrieved from Twilio)`;
 }
 
 /** What an inbound SMS with neither text nor media shows. */
@@ -173,6 +182,8 @@ export function inboundTransaction(options: {
   sms: InboundSms;
   match: SenderMatch;
   media: readonly FetchedMedia[];
+  /** Media items Twilio would not give (noted in the message). */
+  missingMedia?: number;
   openTask: boolean;
   extraEntries: (messageFullUrl: string) => BundleEntry[];
   settings: RelaySettings;
@@ -207,7 +218,7 @@ export function inboundTransaction(options: {
   const messageIndex = entries.length;
   entries.push({
     fullUrl: messageUrl,
-    resource: inboundMessage(sms, match, threadUrl, attachments, settings, now),
+    resource: inboundMessage(sms, match, threadUrl, attachments, settings, now, options.missingMedia),
     request: {
       method: 'POST',
       url: 'Communication',

@@ -12,7 +12,8 @@ import {
 } from '../../test/integration/relay-support/testContext';
 import { createWebhookIntake } from './acceptWebhook';
 import { matches } from './fhirStore';
-import { tokenValue } from './fileInbound';
+import { missingMediaNote, tokenValue } from './fileInbound';
+import { SmsGatewayError } from './smsGateway';
 import type { InboundSms } from './parseInbound';
 import { receiveInbound } from './receiveInbound';
 
@@ -188,6 +189,28 @@ describe('receiving an inbound message', () => {
     expect(attachment?.url).toMatch(/^Binary\//);
     const binary: Binary = await ctx.fhir.read('Binary', attachment?.url?.split('/')[1] ?? '');
     expect(Buffer.from(binary.data ?? '', 'base64')).toEqual(Buffer.from([137, 80, 78, 71]));
+  });
+
+  test('when Twilio no longer has a picture (404), then the text is filed with a note instead of being lost', async () => {
+    const ctx = createTestContext();
+    await seedPatient(ctx, 'maria', '2015550123');
+    const gone = 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM2/Media/ME2';
+    await receiveInbound(ctx, sms('+12015550123', 'See photo', { media: [{ url: gone, contentType: 'image/jpeg' }] }));
+    const [message] = await all<Communication>(ctx, 'Communication', { category: TOKENS.message });
+    expect(message?.payload?.map((p) => p.contentString)).toEqual(['See photo', missingMediaNote(1)]);
+  });
+
+  test('when Twilio is unreachable for a picture, then filing fails so the webhook is retried', async () => {
+    const ctx = createTestContext();
+    await seedPatient(ctx, 'maria', '2015550123');
+    ctx.sms.fetchMedia = () => Promise.reject(new SmsGatewayError('unreachable', { status: 0, ambiguous: false }));
+    await expect(
+      receiveInbound(
+        ctx,
+        sms('+12015550123', 'photo', { media: [{ url: 'https://api.twilio.com/x', contentType: 'image/png' }] }),
+      ),
+    ).rejects.toThrow(SmsGatewayError);
+    expect(await all<Communication>(ctx, 'Communication', { category: TOKENS.message })).toEqual([]);
   });
 
   test('a first inbound message costs at most three FHIR round trips, a replay one', async () => {

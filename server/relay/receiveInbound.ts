@@ -22,6 +22,7 @@ import {
 import { decideSender, senderSearch, type SenderMatch } from './matchSender';
 import { toE164 } from './normalisePhone';
 import type { InboundSms } from './parseInbound';
+import { SmsGatewayError } from './smsGateway';
 import { updateVersioned } from './updateVersioned';
 
 export type InboundOutcome = 'filed' | 'unmatched' | 'duplicate';
@@ -83,17 +84,30 @@ async function lookUp(
   return { existing, match: decideSender(fromE164, patients, related, ctx.settings.region) };
 }
 
-async function fetchMedia(ctx: RelayContext, sms: InboundSms): Promise<FetchedMedia[]> {
-  const fetched: FetchedMedia[] = [];
+/**
+ * The message's media from Twilio. Twilio unreachable (or 5xx/429): throw, so the webhook is retried. A media item
+ * Twilio refuses for good (deleted, 404) or one too large is left out and counted, so the text still gets filed.
+ */
+async function fetchMedia(ctx: RelayContext, sms: InboundSms): Promise<{ media: FetchedMedia[]; missing: number }> {
+  const media: FetchedMedia[] = [];
+  let missing = 0;
   for (const item of sms.media) {
-    const media = await ctx.sms.fetchMedia(item.url);
-    if (media.data.byteLength > MAX_MEDIA_BYTES) {
-      ctx.log.warn({ sid: sms.sid, bytes: media.data.byteLength }, 'media item too large; not stored');
-      continue;
+    try {
+      const fetched = await ctx.sms.fetchMedia(item.url);
+      if (fetched.data.byteLength > MAX_MEDIA_BYTES)
+        throw new SmsGatewayError('too large', { status: 413, ambiguous: false });
+      media.push({ contentType: fetched.contentType || item.contentType, data: fetched.data });
+    } catch (err) {
+      const transient = err instanceof SmsGatewayError && (err.status === 0 || err.status === 429 || err.status >= 500);
+      if (!(err instanceof SmsGatewayError) || transient) throw err;
+      missing++;
+      ctx.log.warn(
+        { sid: sms.sid, status: err.status },
+        'a media item could not be stored; the text is filed without it',
+      );
     }
-    fetched.push({ contentType: media.contentType || item.contentType, data: media.data });
   }
-  return fetched;
+  return { media, missing };
 }
 
 /**
@@ -125,12 +139,13 @@ export async function receiveInbound(ctx: RelayContext, sms: InboundSms): Promis
   const { existing, match } = await lookUp(ctx, sms, fromE164);
   if (existing) return { outcome: 'duplicate', keyword, communicationId: existing.id };
 
-  const media = await fetchMedia(ctx, sms);
+  const { media, missing } = await fetchMedia(ctx, sms);
   const now = ctx.clock.now();
   const transaction = inboundTransaction({
     sms,
     match,
     media,
+    missingMedia: missing,
     // A keyword is answered automatically; it needs no reply from staff.
     openTask: keyword === undefined,
     extraEntries: (messageFullUrl) =>

@@ -11,7 +11,7 @@ import { twilioErrorText } from './classifyTwilioError';
 import type { ConsentDecision } from './checkConsent';
 import { smsConsent } from './checkConsent';
 import type { RelayContext } from './context';
-import { claimOutbound, statusCallbackUrl } from './claimOutbound';
+import { claimOutbound, requireVersion, statusCallbackUrl } from './claimOutbound';
 import { findSentCopy } from './findSentCopy';
 import { flagNumber } from './flagNumber';
 import { isVersionConflict } from './fhirStore';
@@ -80,6 +80,7 @@ async function stopBeforeClaim(
   reason: 'no-sms-number' | 'consent-denied',
   text: string,
 ): Promise<SendOutcome> {
+  requireVersion(communication);
   try {
     await ctx.fhir.update(stopped(communication, reason, text), { ifMatch: communication.meta?.versionId });
   } catch (err) {

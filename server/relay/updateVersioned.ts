@@ -2,6 +2,7 @@
  * Read-modify-write with `If-Match` (https://hl7.org/fhir/R4/http.html#concurrency): the change is a pure function
  * of the current resource, recomputed on the fresh version after a 412, so two writers never lose each other's work.
  */
+import { badRequest, OperationOutcomeError } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
 import { isVersionConflict, type FhirStore } from './fhirStore';
 
@@ -21,6 +22,11 @@ export async function updateVersioned<T extends Resource>(
   for (let attempt = 1; ; attempt++) {
     const next = change(resource);
     if (next === undefined) return { resource, changed: false };
+    if (!resource.meta?.versionId) {
+      throw new OperationOutcomeError(
+        badRequest(`The EHR returned ${resource.resourceType} without meta.versionId; versioned updates need it`),
+      );
+    }
     try {
       const saved = await fhir.update(next, { ifMatch: resource.meta?.versionId });
       return { resource: saved, changed: true };
