@@ -3,11 +3,11 @@
  * fetches their recipients and consents page by page, and sends them with bounded concurrency. Nudges, the sweep
  * and Subscription notifications all just request a drain; requests during a drain coalesce into one more pass.
  */
-import type { Communication, Patient, RelatedPerson, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Communication, Patient, RelatedPerson, Resource } from '@medplum/fhirtypes';
 import { TOKENS } from '../../fhir-profiles/vocabulary';
 import { loadConsentDecisions } from './checkConsent';
 import type { RelayContext } from './context';
-import { byReference, matches } from './fhirStore';
+import { byReference, fhirErrorStatus, matches } from './fhirStore';
 import { describeError } from './describeError';
 import { sendOutbound, type SendOutcome } from './sendOutbound';
 
@@ -81,8 +81,26 @@ async function recipientsOf(
   return found;
 }
 
+/** Whether the EHR refused `_include`/`_sort` on the pending search (then the plain search is used). */
+const plainSearch = new WeakSet<RelayContext>();
+
+/** A page of pending messages; an EHR that refuses `_include` or `_sort` (400) gets the plain search from then on. */
+async function pendingPage(ctx: RelayContext): Promise<Bundle> {
+  const { _include, _sort, ...plain } = pendingSearch(ctx.settings.pageSize);
+  if (!plainSearch.has(ctx)) {
+    try {
+      return await ctx.fhir.search('Communication', { ...plain, _include, _sort });
+    } catch (err) {
+      if (fhirErrorStatus(err) !== 400) throw err;
+      plainSearch.add(ctx);
+      ctx.log.warn({}, 'the EHR refuses _include/_sort on Communication; recipients are read separately');
+    }
+  }
+  return ctx.fhir.search('Communication', plain);
+}
+
 async function drainOnce(ctx: RelayContext, report: DrainReport, seen: Set<string>): Promise<number> {
-  const page = await ctx.fhir.search('Communication', pendingSearch(ctx.settings.pageSize));
+  const page = await pendingPage(ctx);
   const fresh = matches<Communication>(page, 'Communication').filter(
     (communication) => communication.id && !seen.has(communication.id),
   );

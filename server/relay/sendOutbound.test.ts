@@ -12,6 +12,8 @@ import { smsConsent } from './checkConsent';
 import { createOutboxDrain } from './drainOutbox';
 import { sidOf, twilioStatusOf } from './outboundFields';
 import { reconcile } from './reconcile';
+import { FhirStoreError } from './fhirStore';
+import { badRequest } from '@medplum/core';
 
 async function drainAll(ctx: TestContext): Promise<void> {
   await createOutboxDrain(ctx).request();
@@ -159,6 +161,19 @@ describe('sending an outbound message', () => {
     expect(new Set(bodies).size).toBe(60);
     expect(bodies).toHaveLength(60);
     for (const message of pending) expect(sidOf(await reread(ctx, message))).toBeDefined();
+  });
+
+  test('when the EHR refuses _include on the pending search, then the relay reads recipients separately and still sends', async () => {
+    const ctx = createTestContext();
+    await seedPatient(ctx, 'maria', '2015550123');
+    const pending = await seedPending(ctx, 'maria', 'No include here');
+    const search = ctx.fhir.search.bind(ctx.fhir);
+    ctx.fhir.search = (type, params) =>
+      params._include
+        ? Promise.reject(new FhirStoreError(400, badRequest('_include is not supported')))
+        : search(type, params);
+    await drainAll(ctx);
+    expect(sidOf(await reread(ctx, pending))).toBe(ctx.sms.log[0]?.sid);
   });
 
   test('everything the relay writes while sending, stopping and refusing validates against the ChartText profiles', async () => {
