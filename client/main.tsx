@@ -1,28 +1,24 @@
 /**
- * The redirect page (SMART redirect URI): completes the launch with `ready()` and starts the app.
+ * The redirect page (SMART redirect URI). It completes the launch with `ready()` and, as soon as the token is in,
+ * asks for the thread's first page, while the React app is still downloading and compiling (app/boot.tsx): the
+ * token exchange and the first page are the critical path to the thread, the app's code is not.
  */
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App } from './app/App';
-import { LaunchProblem } from './app/StatusScreens';
+import type { Bundle } from '@medplum/fhirtypes';
+import { APP_CONFIG } from './config';
 import { connect } from './fhir/smartClient';
-import './app/app.css';
+import { threadPageSearch } from './thread/threadSearches';
 
-const root = createRoot(document.getElementById('root') as HTMLElement);
+const boot = import('./app/boot');
 
-connect()
-  .then((session) => {
-    root.render(
-      <StrictMode>
-        <App session={session} />
-      </StrictMode>,
-    );
-  })
-  .catch((error: unknown) => {
-    // fhirclient's messages are technical; keep the first line, which names the cause (e.g. access_denied).
-    const first = error instanceof Error ? (error.message.split('\n')[0] ?? '') : '';
-    const reason = /state/i.test(first)
-      ? 'This page was opened directly, or the launch expired.'
-      : `The EHR answered: ${first || 'an unknown error'}.`;
-    root.render(<LaunchProblem reason={reason} />);
-  });
+connect().then(
+  async (session) => {
+    const patientId = session.grant.patientId;
+    const firstPage: Promise<Bundle> | undefined = patientId
+      ? session.search('Communication', threadPageSearch(patientId, APP_CONFIG.pageSize))
+      : undefined;
+    // A failure is shown by the thread (it is the same request the thread would make); not unhandled here.
+    firstPage?.catch(() => undefined);
+    (await boot).start(session, firstPage);
+  },
+  async (error: unknown) => (await boot).showLaunchProblem(error),
+);

@@ -2,11 +2,12 @@
  * The app after launch: one QueryClient, the session, the EHR's style, and either the chart view (banner +
  * thread) or the practice inbox. A session that cannot be renewed replaces everything with the reopen screen.
  */
-import { QueryClientProvider, useQuery } from '@tanstack/react-query';
+import { QueryClientProvider } from '@tanstack/react-query';
 import { Component, useState, type ErrorInfo, type ReactNode } from 'react';
-import { formatName } from '../thread/messageModel';
+import { readThreadPage } from '../thread/messageModel';
 import { ThreadScreen } from '../thread/ThreadScreen';
-import { patientQuery } from '../thread/threadQueries';
+import { threadQuery } from '../thread/threadQueries';
+import type { Bundle } from '@medplum/fhirtypes';
 import type { FhirSession } from '../fhir/smartClient';
 import { InboxPlaceholder } from './InboxPlaceholder';
 import { PatientBanner } from './PatientBanner';
@@ -41,15 +42,10 @@ class CrashBoundary extends Component<{ children: ReactNode }, { crashed: boolea
 
 function ChartView({ patientId }: { patientId: string }): ReactNode {
   const session = useSession();
-  const patient = useQuery(patientQuery(session, patientId));
-  const name = patient.data ? formatName(patient.data.name) : undefined;
   return (
     <div className="layout">
       {session.grant.needPatientBanner && <PatientBanner patientId={patientId} />}
-      <ThreadScreen
-        patientId={patientId}
-        title={name ? `Text messages with ${name}` : 'Text messages with the patient'}
-      />
+      <ThreadScreen patientId={patientId} />
     </div>
   );
 }
@@ -68,14 +64,28 @@ function Shell(): ReactNode {
 
 export interface AppProps {
   session: FhirSession;
+  /** The thread's first page, requested by the page's entry script before the app loaded. */
+  firstPage?: Promise<Bundle>;
   /** Tests turn retries off. */
   retry?: boolean;
 }
 
 /** The whole client app for a launched session. */
-export function App({ session, retry }: AppProps): ReactNode {
+export function App({ session, firstPage, retry }: AppProps): ReactNode {
   const [expired, setExpired] = useState(false);
-  const [queryClient] = useState(() => createQueryClient(() => setExpired(true), retry === undefined ? {} : { retry }));
+  const [queryClient] = useState(() => {
+    const client = createQueryClient(() => setExpired(true), retry === undefined ? {} : { retry });
+    // The thread's first page is the critical path: start it now (or adopt the one main.tsx started), before the
+    // first render commits.
+    const patientId = session.grant.patientId;
+    if (patientId) {
+      const thread = threadQuery(session, patientId);
+      void client.prefetchInfiniteQuery(
+        firstPage ? { ...thread, queryFn: () => firstPage.then(readThreadPage) } : thread,
+      );
+    }
+    return client;
+  });
   if (expired) return <SessionExpired />;
   return (
     <CrashBoundary>

@@ -36,7 +36,7 @@ describe('segment count', () => {
     const box = await openComposer();
     await userEvent.click(box);
     await userEvent.paste(text);
-    expect(screen.getByText(shown)).toBeInTheDocument();
+    expect(await screen.findByText(shown)).toBeInTheDocument();
   });
 
   test('when the text is over 1,600 characters, then it says how much to remove and Send is disabled', async () => {

@@ -43,18 +43,28 @@ export async function loadCalculator(): Promise<Calculator> {
   return (await import('sms-segments-calculator')).SegmentedMessage;
 }
 
-/** The live count of a draft; segments appear as soon as the calculator has loaded (a few ms after mount). */
+/** How long after mount the calculator loads if the user has not started typing: after the thread has painted. */
+const IDLE_LOAD_MS = 1_000;
+
+/** The live count of a draft; segments appear once the calculator has loaded (at the first keystroke, or when idle). */
 export function useSegmentCount(text: string): SegmentCount {
   const [calculator, setCalculator] = useState<Calculator>();
+  const typing = text.length > 0;
   useEffect(() => {
+    if (calculator) return;
     let mounted = true;
-    loadCalculator().then(
-      (loaded) => mounted && setCalculator(() => loaded),
-      () => undefined,
-    );
+    const load = (): void => {
+      loadCalculator().then(
+        (loaded) => mounted && setCalculator(() => loaded),
+        () => undefined,
+      );
+    };
+    // Compiling it while the thread's first page arrives would delay the thread's first paint.
+    const timer = setTimeout(load, typing ? 0 : IDLE_LOAD_MS);
     return () => {
       mounted = false;
+      clearTimeout(timer);
     };
-  }, []);
+  }, [calculator, typing]);
   return useMemo(() => countSegments(text, calculator), [text, calculator]);
 }

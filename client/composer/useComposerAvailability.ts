@@ -13,11 +13,14 @@ export type AvailabilityState =
   | { status: 'error'; error: Error; what: string }
   | { status: 'ready'; availability: Availability };
 
-/** Whether the composer can send to this patient, and why not. */
-export function useComposerAvailability(patientId: string): AvailabilityState {
+/**
+ * Whether the composer can send to this patient, and why not. `enabled` lets the thread's first page go first: the
+ * thread is what the user looks at first, and the composer needs a few milliseconds more at most.
+ */
+export function useComposerAvailability(patientId: string, enabled = true): AvailabilityState {
   const session = useSession();
-  const patient = useQuery(patientQuery(session, patientId));
-  const consents = useQuery(smsConsentQuery(session, patientId));
+  const patient = useQuery({ ...patientQuery(session, patientId), enabled });
+  const consents = useQuery({ ...smsConsentQuery(session, patientId), enabled });
   if (patient.error) return { status: 'error', error: patient.error, what: 'read the patient’s phone numbers' };
   if (consents.error) return { status: 'error', error: consents.error, what: 'check the patient’s SMS consent' };
   if (!patient.data || !consents.data) return { status: 'loading' };

@@ -2,11 +2,14 @@
  * One message: who, when (exact time on hover), the text and attachments on the sender's side, and for outbound
  * messages where delivery stands, with Retry when a new attempt could help.
  */
+import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
+import { useSession } from '../app/sessionContext';
 import { CODES } from '../../fhir-profiles/vocabulary';
 import { APP_CONFIG } from '../config';
 import { AttachmentView } from './AttachmentView';
 import type { ThreadMessage } from './messageModel';
+import { senderNameQuery } from './threadQueries';
 import { exactTime, timeLabel } from './timeLabels';
 
 export interface RowActions {
@@ -69,11 +72,15 @@ export function MessageRow({
   now: number;
   actions: RowActions;
 }): ReactNode {
+  const session = useSession();
   const inbound = message.direction === CODES.direction.inbound;
-  const who =
-    message.senderReference !== undefined && message.senderReference === you
-      ? 'You'
-      : (message.senderName ?? (inbound ? 'Patient' : 'Care team'));
+  const mine = message.senderReference !== undefined && message.senderReference === you;
+  // A sender no loaded page included (a live message from someone new) is read once and cached.
+  const lookup = useQuery({
+    ...senderNameQuery(session, message.senderReference ?? ''),
+    enabled: !mine && !message.senderName && message.senderReference !== undefined,
+  });
+  const who = mine ? 'You' : (message.senderName ?? lookup.data ?? (inbound ? 'Patient' : 'Care team'));
   return (
     <div className={`msg msg--${message.direction}`}>
       <div className="msg__head">

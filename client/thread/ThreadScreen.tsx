@@ -2,13 +2,15 @@
  * A patient's SMS thread with its composer: the view the chart opens, and the one the practice inbox reuses when
  * a thread is opened (front-desk issue). Loading, empty, error and offline states are part of it.
  */
+import { useQuery } from '@tanstack/react-query';
 import { useCallback, useId, useMemo, type ReactNode } from 'react';
 import { useSession } from '../app/sessionContext';
 import { Problem } from '../app/StatusScreens';
 import { useOnline } from '../app/useOnline';
 import { Composer } from '../composer/Composer';
 import { useComposerAvailability } from '../composer/useComposerAvailability';
-import type { ThreadMessage } from './messageModel';
+import { formatName, type ThreadMessage } from './messageModel';
+import { patientQuery } from './threadQueries';
 import { ThreadView } from './ThreadView';
 import { useLiveThread } from './useLiveThread';
 import { unreadTail, useMarkRead } from './useMarkRead';
@@ -39,14 +41,29 @@ function EmptyThread(): ReactNode {
   );
 }
 
-/** The thread of one patient (`patientId`), titled for screen readers with `title`. */
-export function ThreadScreen({ patientId, title }: { patientId: string; title: string }): ReactNode {
+/** The thread of one patient (`patientId`); `title` overrides "Text messages with <patient>" (screen readers). */
+export function ThreadScreen({ patientId, title: givenTitle }: { patientId: string; title?: string }): ReactNode {
   const session = useSession();
   const headingId = useId();
   const online = useOnline();
-  const { messages, query } = useThread(patientId);
+  const thread = useThread(patientId);
+  const { query } = thread;
+  // Read once the first page is in (the thread goes first); names the patient's own new messages and the title.
+  const firstPageIn = !query.isPending;
+  const patient = useQuery({ ...patientQuery(session, patientId), enabled: firstPageIn });
+  const patientName = patient.data ? formatName(patient.data.name) : undefined;
+  const messages = useMemo(
+    () =>
+      patientName
+        ? thread.messages.map((m) =>
+            !m.senderName && m.senderReference === `Patient/${patientId}` ? { ...m, senderName: patientName } : m,
+          )
+        : thread.messages,
+    [thread.messages, patientName, patientId],
+  );
+  const title = givenTitle ?? (patientName ? `Text messages with ${patientName}` : 'Text messages with the patient');
   const live = useLiveThread(patientId, query.isSuccess);
-  const availability = useComposerAvailability(patientId);
+  const availability = useComposerAvailability(patientId, firstPageIn);
   const send = useSendMessage(patientId);
   const retry = useRetryMessage(patientId);
 

@@ -81,6 +81,9 @@ export function ThreadView(props: ThreadViewProps): ReactNode {
     estimateSize: (index) => (rows[index]?.kind === 'message' ? 84 : 44),
     getItemKey: (index) => rowKey(rows[index]),
     anchorTo: 'end',
+    // Render the newest rows in the very first pass (before the scroll box is measured), not one frame later.
+    initialRect: { width: 800, height: 800 },
+    initialOffset: () => Math.max(0, rows.length * 84 - 800),
     followOnAppend: true,
     scrollEndThreshold: PINNED_WITHIN,
     overscan: 4,

@@ -20,7 +20,14 @@ export function mergeMessages(
 ): ThreadData | undefined {
   if (!data || data.pages.length === 0 || incoming.length === 0) return data;
   const pages = data.pages.map((page) => ({ ...page, messages: [...page.messages] }));
-  for (const message of incoming) {
+  // Names already resolved on loaded pages name the senders of new messages too.
+  const names = new Map<string, string>();
+  for (const page of pages) {
+    for (const m of page.messages) if (m.senderReference && m.senderName) names.set(m.senderReference, m.senderName);
+  }
+  for (const arriving of incoming) {
+    const known = !arriving.senderName && arriving.senderReference ? names.get(arriving.senderReference) : undefined;
+    const message = known ? { ...arriving, senderName: known } : arriving;
     const sameMessage = (m: ThreadMessage): boolean =>
       m.id === message.id ||
       (message.clientMessageId !== undefined && !m.resource && m.clientMessageId === message.clientMessageId);
@@ -31,11 +38,7 @@ export function mergeMessages(
     }
     const index = page.messages.findIndex(sameMessage);
     const current = page.messages[index] as ThreadMessage;
-    if (newer(message, current)) {
-      // An update fetched without its sender included keeps the name already resolved.
-      const keepName = !message.senderName && current.senderName && current.senderReference === message.senderReference;
-      page.messages[index] = keepName ? { ...message, senderName: current.senderName } : message;
-    }
+    if (newer(message, current)) page.messages[index] = message;
   }
   return { ...data, pages };
 }

@@ -3,7 +3,16 @@
  * (https://tanstack.com/query/v5/docs/framework/react/guides/query-options). Search parameters are built here so
  * the requests the thread makes can be read in one place.
  */
-import type { Bundle, Communication, Consent, Organization, Patient, Task } from '@medplum/fhirtypes';
+import type {
+  Bundle,
+  Communication,
+  Consent,
+  Organization,
+  Patient,
+  Practitioner,
+  RelatedPerson,
+  Task,
+} from '@medplum/fhirtypes';
 import {
   infiniteQueryOptions,
   queryOptions,
@@ -17,7 +26,8 @@ import { APP_CONFIG } from '../config';
 import { EXTENSIONS, TOKENS } from '../../fhir-profiles/vocabulary';
 import { isE164 } from '../../fhir-profiles/threadKey';
 import type { FhirSession } from '../fhir/smartClient';
-import { readThreadPage, type ThreadPage } from './messageModel';
+import { formatName, readThreadPage, type ThreadPage } from './messageModel';
+import { threadPageSearch } from './threadSearches';
 import { ensureThreadHeader } from './sendMessage';
 
 /** What `queryOptions` returns for a query of `T` under key `K`. */
@@ -53,41 +63,31 @@ export const taskKeys = {
 /** Task statuses that mean "still open" (https://hl7.org/fhir/R4/valueset-task-status.html). */
 export const OPEN_TASK_STATUSES = ['requested', 'received', 'accepted', 'ready', 'in-progress', 'on-hold'] as const;
 
-/** The SMS messages of a patient: kind message, medium SMSWRIT. */
-function messageFilter(patientId: string): URLSearchParams {
-  return new URLSearchParams([
-    ['subject', `Patient/${patientId}`],
-    ['medium', TOKENS.smsMedium],
-    ['category', TOKENS.message],
-  ]);
-}
+export const senderKeys = {
+  detail: (reference: string) => ['Sender', reference] as const,
+};
 
-/** Latest page first (`_sort=-sent`), with the senders of the page included to name them. */
-export function threadPageSearch(patientId: string, pageSize: number): URLSearchParams {
-  const params = messageFilter(patientId);
-  params.append('_sort', '-sent');
-  params.append('_count', String(pageSize));
-  params.append('_include', 'Communication:sender');
-  return params;
-}
-
-/** What changed since `since` (meta.lastUpdated): the live poll. Empty when idle, so the answer stays tiny. */
-export function changesSearch(patientId: string, since: string): URLSearchParams {
-  const params = messageFilter(patientId);
-  params.append('_lastUpdated', `gt${since}`);
-  params.append('_sort', '_lastUpdated');
-  params.append('_count', '50');
-  params.append('_include', 'Communication:sender');
-  return params;
-}
-
-/** Outbound messages not yet sent (they have no `sent`, so `_sort=-sent` may put them on the last page). */
-export function unsentSearch(patientId: string): URLSearchParams {
-  const params = messageFilter(patientId);
-  params.append('status', 'preparation,in-progress');
-  params.append('_count', '50');
-  params.append('_include', 'Communication:sender');
-  return params;
+/** The display name of a sender the thread's pages did not include (one read per sender, cached). */
+export function senderNameQuery(
+  session: FhirSession,
+  reference: string,
+): Query<string | null, ReturnType<typeof senderKeys.detail>> {
+  return queryOptions({
+    queryKey: senderKeys.detail(reference),
+    queryFn: async ({ signal }) => {
+      const [type, id] = reference.split('/');
+      if (
+        !id ||
+        !(type === 'Patient' || type === 'Practitioner' || type === 'RelatedPerson' || type === 'Organization')
+      ) {
+        return null;
+      }
+      const person = await session.read<Patient | Practitioner | RelatedPerson | Organization>(type, id, signal);
+      return (person.resourceType === 'Organization' ? person.name : formatName(person.name)) ?? null;
+    },
+    staleTime: Infinity,
+    retry: false,
+  });
 }
 
 /** The launch patient (banner, telecom for the composer). */

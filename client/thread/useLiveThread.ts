@@ -3,15 +3,17 @@
  * (`_lastUpdated=gt…`, every ~1.5 s, paused while the tab is hidden) and merge it into the thread, so a reply or a
  * delivery update shows within 2 s. docs/decisions/042-live-updates-by-polling.md
  */
-import type { Communication } from '@medplum/fhirtypes';
+import type { Bundle, Communication } from '@medplum/fhirtypes';
 import { useQuery, useQueryClient, type QueryClient, type UseQueryResult } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { CODES } from '../../fhir-profiles/vocabulary';
 import { useSession } from '../app/sessionContext';
 import { APP_CONFIG } from '../config';
 import type { FhirSession } from '../fhir/smartClient';
 import { readThreadPage } from './messageModel';
 import { latestUpdate, mergeMessages, type ThreadData } from './threadCache';
-import { changesSearch, communicationKeys, taskKeys, unsentSearch } from './threadQueries';
+import { communicationKeys, taskKeys } from './threadQueries';
+import { changesSearch, isSmsMessage, unsentSearch } from './threadSearches';
 
 /** How far back the first poll looks when the thread is empty (server clocks and ours may differ). */
 const EMPTY_THREAD_LOOKBACK_MS = 5 * 60_000;
@@ -29,11 +31,11 @@ async function pollOnce(
   previous: string | undefined,
 ): Promise<string> {
   const threadKey = communicationKeys.thread(patientId);
-  const merge = (
-    bundle: Parameters<typeof readThreadPage>[0],
-  ): { next?: string; latest?: string; inbound: boolean } => {
+  const merge = (bundle: Bundle): { next?: string; latest?: string; inbound: boolean } => {
     const page = readThreadPage(bundle);
-    client.setQueryData<ThreadData>(threadKey, (data) => mergeMessages(data, page.messages));
+    const messages = page.messages.filter((m) => m.resource && isSmsMessage(m.resource));
+    client.setQueryData<ThreadData>(threadKey, (data) => mergeMessages(data, messages));
+    // The cursor follows every change seen, SMS or not, so the same results are not fetched again.
     const latest = page.messages.reduce<string | undefined>(
       (max, m) => (m.updatedAt && (!max || m.updatedAt > max) ? m.updatedAt : max),
       undefined,
@@ -41,7 +43,7 @@ async function pollOnce(
     return {
       ...(page.next ? { next: page.next } : {}),
       ...(latest ? { latest } : {}),
-      inbound: page.messages.some((m) => m.direction === CODES.direction.inbound),
+      inbound: messages.some((m) => m.direction === CODES.direction.inbound),
     };
   };
 
@@ -67,14 +69,23 @@ async function pollOnce(
   return cursor;
 }
 
-/** Polls for changes while `enabled` (the first page has loaded). The query's data is the poll cursor. */
-export function useLiveThread(patientId: string, enabled: boolean): UseQueryResult<string> {
+/**
+ * Polls for changes once the first page has loaded (`loaded`), starting one interval later so that opening the
+ * thread costs only its own requests. The query's data is the poll cursor.
+ */
+export function useLiveThread(patientId: string, loaded: boolean): UseQueryResult<string> {
   const session: FhirSession = useSession();
   const client: QueryClient = useQueryClient();
+  const [started, setStarted] = useState(false);
+  useEffect(() => {
+    if (!loaded) return;
+    const timer = setTimeout(() => setStarted(true), APP_CONFIG.pollIntervalMs);
+    return () => clearTimeout(timer);
+  }, [loaded]);
   return useQuery({
     queryKey: liveKeys.cursor(patientId),
     queryFn: () => pollOnce(session, client, patientId, client.getQueryData<string>(liveKeys.cursor(patientId))),
-    enabled,
+    enabled: loaded && started,
     refetchInterval: APP_CONFIG.pollIntervalMs,
     // Paused while the tab is hidden; resumes at once when it is shown again.
     refetchIntervalInBackground: false,
