@@ -20,6 +20,7 @@ import { outcome, outcomes, raise } from './outcomes';
 import type { SearchLimits, SearchQuery } from './parseSearchQuery';
 import { DEFAULT_SEARCH_LIMITS, parseSearchQuery, searchRequestToRawQuery } from './parseSearchQuery';
 import { isSupportedType, SUPPORTED_TYPES } from './searchParameters';
+import { PendingSyncs } from './pendingSyncs';
 import { SerialQueue } from './serialQueue';
 import { TypeTable } from './typeTable';
 import type { VersionRecord } from './versionRecord';
@@ -62,6 +63,7 @@ export class SandboxRepository extends FhirRepository<undefined> {
   private readonly tx = new AsyncLocalStorage<TxContext>();
   private lastMs = 0;
   private closed = false;
+  private readonly syncs = new PendingSyncs<TxContext>();
   readonly limits: SearchLimits;
 
   constructor(private readonly options: SandboxRepositoryOptions = {}) {
@@ -141,29 +143,47 @@ export class SandboxRepository extends FhirRepository<undefined> {
   /**
    * Runs `callback` alone (no other read or write interleaves), then makes its writes durable as one unit; if the
    * callback throws or the disk write fails, every change it made is undone. Nested calls join the outer one.
+   * Group commit (docs/decisions/090): the next transaction may run while this one's sync is in progress, but no
+   * caller hears of a write, or reads one, before it is on disk.
    */
   async withTransaction<TResult>(callback: (client: undefined) => Promise<TResult>): Promise<TResult> {
     if (this.tx.getStore()) return callback(undefined);
-    return this.queue.run(async () => {
+    const { result, durable } = await this.queue.run(async () => {
       if (this.closed) raise('server-error', 'exception', 'The sandbox store is closed');
+      if (this.syncs.failed) raise('server-error', 'exception', this.syncs.failed.message);
       const context: TxContext = { undo: [], records: [] };
       const durability = this.options.durability;
-      let result: TResult;
+      let value: TResult;
       try {
-        result = await this.tx.run(context, () => callback(undefined));
-        if (durability && context.records.length > 0) await durability.commit(context.records);
+        value = await this.tx.run(context, () => callback(undefined));
       } catch (err) {
         this.rollback(context);
         throw err;
       }
-      if (durability?.shouldCompact?.()) {
-        // The commit is already durable in the log; a failed compaction only leaves the log longer.
+      // A transaction that wrote nothing may still have read writes whose sync is running: it waits for them too.
+      if (!durability || context.records.length === 0) return { result: value, durable: this.syncs.onDisk() };
+      const committed = durability.commit(context.records);
+      this.syncs.track(context, committed);
+      if (durability.shouldCompact?.()) {
+        // Waits for the queued syncs; a failed compaction only leaves the log longer.
         await durability.rewrite(this.versions()).catch((err: unknown) => {
           console.warn('sandbox FHIR store: compaction failed:', (err as Error).message);
         });
       }
-      return result;
+      return { result: value, durable: committed };
     });
+    await this.waitForDisk(durable);
+    return result;
+  }
+
+  /** Waits for a sync; if it failed, undoes every write not on disk (newest first) and refuses writes from now on. */
+  private async waitForDisk(synced: Promise<void>): Promise<void> {
+    try {
+      await synced;
+    } catch (err) {
+      await this.queue.run(() => this.syncs.undoAll(err as Error, (context) => this.rollback(context)));
+      throw new OperationOutcomeError(outcome('server-error', 'exception', (err as Error).message));
+    }
   }
 
   private rollback(context: TxContext): void {
@@ -178,10 +198,12 @@ export class SandboxRepository extends FhirRepository<undefined> {
     }
   }
 
-  /** Runs a read consistently: after queued writes, or directly inside a transaction. */
-  private read<T>(job: () => T): Promise<T> {
+  /** Runs a read consistently: after queued writes (answering once what it saw is on disk), or inside a transaction. */
+  private async read<T>(job: () => T): Promise<T> {
     if (this.tx.getStore()) return Promise.resolve().then(job);
-    return this.queue.run(job);
+    const [value, onDisk] = await this.queue.run(() => [job(), this.syncs.onDisk()] as const);
+    await this.waitForDisk(onDisk);
+    return value;
   }
 
   private context(): TxContext {

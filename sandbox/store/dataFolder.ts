@@ -3,6 +3,9 @@
  * transactions (one NDJSON line each). A commit is durable when its line is written and fdatasync'ed; a torn last
  * line (crash mid-write) is dropped on open, which makes every transaction all-or-nothing on disk too. Compaction
  * writes a new snapshot beside the old one, fsyncs it, renames it into place, then empties the log.
+ * Group commit (docs/decisions/090): the lines of every commit that arrives while a sync runs are written and synced
+ * together by the next one; each commit still resolves only after the sync that covers its own line. A failed write
+ * or sync fails that group and every later commit (the log's tail is unknown): restart the sandbox to recover.
  * A lock file keeps two processes from writing the same folder.
  */
 import { existsSync } from 'node:fs';
@@ -10,6 +13,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Durability } from './SandboxRepository';
+import { SerialQueue } from './serialQueue';
 import type { VersionRecord } from './versionRecord';
 
 const FORMAT = 'charttext-sandbox-fhir';
@@ -94,11 +98,36 @@ function parseLines(text: string, file: string): { lines: unknown[]; validLength
   return { lines, validLength: Buffer.byteLength(text.slice(0, start)) };
 }
 
+interface QueuedCommit {
+  line: Buffer;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+/** Writes all of `buffer` at the end of the file (a+ mode appends; a short write continues where it stopped). */
+async function appendAll(file: FileHandle, buffer: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < buffer.length) {
+    const { bytesWritten } = await file.write(buffer, offset, buffer.length - offset);
+    offset += bytesWritten;
+  }
+}
+
 /** The open data folder: implements the store's Durability. */
 export class DataFolder implements Durability {
+  /** The last sequence number on disk. */
   private seq: number;
+  /** The last sequence number handed out (on disk or queued). */
+  private assigned: number;
   private logBytes: number;
   private closed = false;
+  /** Commits waiting for the next group write. */
+  private queued: QueuedCommit[] = [];
+  private flushScheduled = false;
+  /** One disk operation at a time: group writes, snapshot rewrites, close. */
+  private readonly disk = new SerialQueue();
+  private failure: Error | undefined;
+  private syncs = 0;
 
   private constructor(
     readonly dir: string,
@@ -107,6 +136,7 @@ export class DataFolder implements Durability {
     logBytes: number,
   ) {
     this.seq = seq;
+    this.assigned = seq;
     this.logBytes = logBytes;
   }
 
@@ -168,14 +198,48 @@ export class DataFolder implements Durability {
     if (this.closed) throw new Error(`The sandbox FHIR data folder ${this.dir} is closed`);
   }
 
-  async commit(records: readonly VersionRecord[]): Promise<void> {
+  /** Queues the records as one log line; resolves once a sync has made that line durable. */
+  commit(records: readonly VersionRecord[]): Promise<void> {
     this.assertOpen();
-    const line = `${JSON.stringify({ seq: this.seq + 1, w: records } satisfies LogLine)}\n`;
-    const buffer = Buffer.from(line);
-    await this.log.write(buffer);
-    await this.log.datasync();
-    this.seq++;
-    this.logBytes += buffer.length;
+    if (this.failure) return Promise.reject(this.failure);
+    const line = Buffer.from(`${JSON.stringify({ seq: ++this.assigned, w: records } satisfies LogLine)}\n`);
+    return new Promise<void>((resolve, reject) => {
+      this.queued.push({ line, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        void this.disk.run(() => this.flushQueued());
+      }
+    });
+  }
+
+  /** Writes every queued line with one write and one fdatasync, until none is left. */
+  private async flushQueued(): Promise<void> {
+    while (this.queued.length > 0) {
+      const group = this.queued.splice(0);
+      const buffer = Buffer.concat(group.map((commit) => commit.line));
+      try {
+        if (this.failure) throw this.failure;
+        await appendAll(this.log, buffer);
+        await this.log.datasync();
+        this.syncs++;
+      } catch (err) {
+        this.failure ??= new Error(
+          `The sandbox FHIR store could not write to ${this.dir} (${(err as Error).message}); ` +
+            'writes are refused until the sandbox restarts',
+        );
+        for (const commit of group) commit.reject(this.failure);
+        continue;
+      }
+      this.seq += group.length;
+      this.logBytes += buffer.length;
+      for (const commit of group) commit.resolve();
+    }
+    this.flushScheduled = false;
+  }
+
+  /** How many fdatasync calls made commits durable (fewer than commits when group commit worked). */
+  syncCount(): number {
+    return this.syncs;
   }
 
   /** True when the log holds commits not yet folded into the snapshot. */
@@ -188,8 +252,14 @@ export class DataFolder implements Durability {
     return this.logBytes > COMPACT_AFTER_BYTES;
   }
 
+  /** Writes a new snapshot of `records` and empties the log, after every queued commit is on disk. */
   async rewrite(records: Iterable<VersionRecord>): Promise<void> {
     this.assertOpen();
+    await this.disk.run(() => this.rewriteNow(records));
+  }
+
+  private async rewriteNow(records: Iterable<VersionRecord>): Promise<void> {
+    if (this.failure) throw this.failure;
     const snapshotPath = join(this.dir, DATA_FILES.snapshot);
     const tmpPath = `${snapshotPath}.tmp`;
     const handle = await open(tmpPath, 'w');
@@ -215,10 +285,11 @@ export class DataFolder implements Durability {
     this.logBytes = 0;
   }
 
+  /** Waits for queued commits, then closes the log and releases the lock. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.log.close();
+    await this.disk.run(() => this.log.close());
     await rm(join(this.dir, DATA_FILES.lock), { force: true });
     openFolders.delete(this.dir);
   }
