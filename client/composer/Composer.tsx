@@ -110,17 +110,28 @@ export function Composer({ availability, online, send }: ComposerProps): ReactNo
       />
       <div className="composer__foot">
         <span id={countId} className={`composer__count${count.overLimit ? ' composer__count--over' : ''}`}>
-          {count.characters.toLocaleString()} / {MAX_CHARACTERS.toLocaleString()} characters · {count.segments}{' '}
-          {count.segments === 1 ? 'SMS' : 'SMS segments'} · {count.encoding}
-          {count.encoding === 'UCS-2' && count.nonGsm.length > 0 && (
+          {blocked ? null : count.characters === 0 ? (
+            `Up to ${MAX_CHARACTERS.toLocaleString()} characters`
+          ) : (
             <>
-              {' '}
-              (because of{' '}
-              {count.nonGsm
-                .slice(0, 3)
-                .map((c) => `“${c}”`)
-                .join(' ')}
-              )
+              {count.characters.toLocaleString()} / {MAX_CHARACTERS.toLocaleString()} characters
+              {count.segments !== undefined && (
+                <>
+                  {' '}
+                  · {count.segments} {count.segments === 1 ? 'SMS' : 'SMS segments'} · {count.encoding}
+                </>
+              )}
+              {count.encoding === 'UCS-2' && count.nonGsm.length > 0 && (
+                <>
+                  {' '}
+                  (because of{' '}
+                  {count.nonGsm
+                    .slice(0, 3)
+                    .map((c) => `“${c}”`)
+                    .join(' ')}
+                  )
+                </>
+              )}
             </>
           )}
         </span>

@@ -37,7 +37,9 @@ describe('reading the thread', () => {
       outboundMessage({ id: 'b', body: 'Can you come in Thursday?', sent: '2026-10-31T15:00:00.000Z' }),
     );
     const thread = await openThread();
-    expect(await screen.findByRole('heading', { level: 1, name: 'Text messages with María García' })).toBeInTheDocument();
+    expect(
+      await screen.findByRole('heading', { level: 1, name: 'Text messages with María García' }),
+    ).toBeInTheDocument();
     const inbound = within(thread).getByText('My knee still hurts').closest('.msg');
     const outbound = within(thread).getByText('Can you come in Thursday?').closest('.msg');
     expect(inbound).toHaveClass('msg--inbound');

@@ -146,6 +146,39 @@ describe('clinician thread in the EHR', () => {
     expect(await seriousAxeViolations(app)).toEqual([]);
   });
 
+  test('when a clinician drafts a long message in the night theme, then the composer counts segments in the EHR’s look', async () => {
+    const page = await newPage();
+    await page.goto(`${stack.sandboxUrl}/`);
+    await page.getByLabel('Patient', { exact: true }).selectOption('grace-kim');
+    await page.getByLabel('EHR look').selectOption('night');
+    await page.getByRole('button', { name: 'Open patient chart' }).click();
+    const handle = await page.locator('iframe[title="ChartText"]').elementHandle({ timeout: 15_000 });
+    const app = await handle?.contentFrame();
+    if (!app) throw new Error('ChartText frame missing');
+    const box = app.getByRole('textbox', { name: 'Message to the patient' });
+    await box.waitFor({ timeout: 20_000 });
+    await box.fill(
+      'Hi Grace, your blood test results are normal. Dr. Lee would like to see you in 3 months — reply YES to book, or call us.',
+    );
+    // The em dash forces UCS-2: 70 characters per segment, so 120 characters cost 2 segments.
+    await app.getByText('120 / 1,600 characters · 2 SMS segments · UCS-2 (because of “—”)').waitFor();
+    const background = await app.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).toBe('rgb(18, 26, 33)');
+    await page.screenshot({ path: `${SHOTS}/chart-night-composing.png` });
+  });
+
+  test('when the front desk opens the inbox, then ChartText opens without a patient', async () => {
+    const page = await newPage();
+    await page.goto(`${stack.sandboxUrl}/`);
+    await page.getByLabel(/Jordan Brooks/).check();
+    await page.getByRole('button', { name: 'Open practice inbox' }).click();
+    const handle = await page.locator('iframe[title="ChartText"]').elementHandle({ timeout: 15_000 });
+    const app = await handle?.contentFrame();
+    if (!app) throw new Error('ChartText frame missing');
+    await app.getByRole('heading', { name: 'Practice inbox' }).waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: `${SHOTS}/inbox-placeholder.png` });
+  });
+
   test('when a landline-only patient’s chart opens, then the composer says texts cannot reach the number', async () => {
     const { page, app } = await openChart('evelyn-wright');
     await app.getByText(/is not a mobile number/).waitFor();
