@@ -5,7 +5,8 @@
  */
 import type { ScopeForm } from '../launch/scopes';
 
-const env = import.meta.env;
+// Outside a Vite build (Node scripts importing a module that reads the configuration), there is no import.meta.env.
+const env: Partial<Record<string, unknown>> = (import.meta as { env?: ImportMetaEnv }).env ?? {};
 
 function text(value: unknown, fallback: string): string {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : fallback;

@@ -92,12 +92,18 @@ export function ThreadScreen({ patientId, title: givenTitle }: { patientId: stri
   if (query.isPending) {
     body =
       query.fetchStatus === 'paused' ? (
-        <Problem error={new Error('You’re offline.')} what="load this conversation while offline" />
+        <div className="thread thread--problem">
+          <Problem error={new Error('You’re offline.')} what="load this conversation while offline" />
+        </div>
       ) : (
         <LoadingThread />
       );
   } else if (query.isError) {
-    body = <Problem error={query.error} what="load this conversation" onRetry={() => void query.refetch()} />;
+    body = (
+      <div className="thread thread--problem">
+        <Problem error={query.error} what="load this conversation" onRetry={() => void query.refetch()} />
+      </div>
+    );
   } else if (messages.length === 0) {
     body = <EmptyThread />;
   } else {
