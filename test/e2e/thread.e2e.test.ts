@@ -179,6 +179,16 @@ describe('clinician thread in the EHR', () => {
     await page.screenshot({ path: `${SHOTS}/inbox-placeholder.png` });
   });
 
+  test('when the app page is opened directly, without a launch, then it says to open ChartText from the EHR', async () => {
+    const page = await newPage();
+    await page.goto(`${stack.appUrl}/client/`);
+    await page.getByRole('heading', { name: 'ChartText could not connect to the EHR' }).waitFor();
+    await page.getByText('This page was opened directly, or the launch expired.').waitFor();
+    const launchPage = await newPage();
+    await launchPage.goto(`${stack.appUrl}/launch/`);
+    await launchPage.getByText(/Open ChartText from your EHR/).waitFor();
+  });
+
   test('when a landline-only patient’s chart opens, then the composer says texts cannot reach the number', async () => {
     const { page, app } = await openChart('evelyn-wright');
     await app.getByText(/is not a mobile number/).waitFor();
