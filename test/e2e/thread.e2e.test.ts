@@ -162,8 +162,10 @@ describe('clinician thread in the EHR', () => {
     );
     // The em dash forces UCS-2: 70 characters per segment, so 120 characters cost 2 segments.
     await app.getByText('120 / 1,600 characters · 2 SMS segments · UCS-2 (because of “—”)').waitFor();
-    const background = await app.evaluate(() => getComputedStyle(document.body).backgroundColor);
-    expect(background).toBe('rgb(18, 26, 33)');
+    // The EHR's night style document arrives on its own request: wait for it to be applied.
+    await expect
+      .poll(() => app.evaluate(() => getComputedStyle(document.body).backgroundColor), { timeout: 10_000 })
+      .toBe('rgb(18, 26, 33)');
     await page.screenshot({ path: `${SHOTS}/chart-night-composing.png` });
   });
 
