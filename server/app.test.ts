@@ -148,6 +148,25 @@ describe('inbound webhook', () => {
     expect(JSON.stringify(await response.json())).toMatch(/MessageSid/);
   });
 
+  test.each(['12345', 'PHARMACY', '555-1234'])(
+    'when the sender %s is not a phone number, then 400 says so and nothing is written',
+    async (from) => {
+      const sid = fakeSid();
+      const response = await signedPost('/twilio/inbound', { ...inboundForm(sid, 'hi'), From: from });
+      expect(response.status).toBe(400);
+      expect(JSON.stringify(await response.json())).toMatch(/From and To must be phone numbers/);
+      expect(await communicationsWithSid(sid)).toEqual([]);
+    },
+  );
+
+  test('when the sender is written without its country code, then the message is filed under the E.164 number', async () => {
+    const sid = fakeSid();
+    const response = await signedPost('/twilio/inbound', { ...inboundForm(sid, 'hi'), From: '(201) 555-0199' });
+    expect(response.status).toBe(200);
+    const [filed] = await communicationsWithSid(sid);
+    expect(JSON.stringify(filed?.extension)).toContain('"+12015550199"');
+  });
+
   test('when the body is oversized, then 413', async () => {
     const response = await signedPost('/twilio/inbound', inboundForm(fakeSid(), 'x'.repeat(70_000)));
     expect(response.status).toBe(413);

@@ -118,6 +118,7 @@ export function createApp(deps: AppDeps): RelayApp {
       publicBaseUrl: config.publicBaseUrl,
       keywordReplies: config.keywordReplies,
       practice: config.practice,
+      region: config.region,
     }),
   );
   app.use(outboxRoutes({ drain, nudgesPerMinute: config.nudgeRateLimitPerMinute, notifySecret: secret }));

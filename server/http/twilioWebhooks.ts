@@ -6,10 +6,12 @@
  */
 import { badRequest, forbidden, OperationOutcomeError } from '@medplum/core';
 import express, { type Router } from 'express';
+import type { CountryCode } from 'libphonenumber-js';
 import twilio from 'twilio';
 import type { WebhookIntake } from '../relay/acceptWebhook';
 import { keywordOf, keywordReply } from '../relay/detectKeyword';
 import { isTwilioStatus } from '../relay/mapTwilioStatus';
+import { toE164 } from '../relay/normalisePhone';
 import { parseInboundWebhook } from '../relay/parseInbound';
 import { verifyTwilioSignature } from './verifyTwilioSignature';
 
@@ -20,6 +22,8 @@ export interface TwilioWebhookOptions {
   publicBaseUrl: string;
   keywordReplies: 'relay' | 'twilio';
   practice: { name: string; helpPhone?: string };
+  /** Default country for a number Twilio sent without one. */
+  region: CountryCode;
 }
 
 const COMMUNICATION_ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -72,7 +76,16 @@ export function twilioWebhooks(options: TwilioWebhookOptions): Router {
       const parsed = parseInboundWebhook((req.body ?? {}) as Record<string, unknown>);
       if (!parsed.ok) throw new OperationOutcomeError(badRequest(parsed.error));
       if (parsed.sms.accountSid !== options.accountSid) throw refuse('The message is for another Twilio account.');
-      await options.intake.inbound(parsed.sms);
+      // The EHR records both numbers in E.164 (fhir-profiles: FromNumber, ToNumber); a sender that is no phone number
+      // (short code, alphanumeric) cannot be filed, so Twilio hears so instead of a 200 for a text that is dropped.
+      const from = toE164(parsed.sms.from, options.region);
+      const to = toE164(parsed.sms.to, options.region);
+      if (!from || !to) {
+        throw new OperationOutcomeError(
+          badRequest('From and To must be phone numbers (E.164, e.g. +12015550123); ChartText files texts from phones'),
+        );
+      }
+      await options.intake.inbound({ ...parsed.sms, from, to });
       const twiml = new twilio.twiml.MessagingResponse();
       const keyword = keywordOf(parsed.sms.body, parsed.sms.optOutType);
       if (keyword && options.keywordReplies === 'relay') twiml.message(keywordReply(keyword, options.practice));
