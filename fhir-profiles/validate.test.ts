@@ -144,3 +144,15 @@ describe('inferred profiles', () => {
     );
   });
 });
+
+describe('base validation already done by the caller', () => {
+  test('when baseValidated is set, then the base checks are skipped and the profile checks still run', () => {
+    const reply = example('inbound-reply') as Communication;
+    const unknownElement = { ...reply, colour: 'blue' } as Communication;
+    expect(validateChartTextResource(unknownElement)).toBeDefined();
+    expect(validateChartTextResource(unknownElement, { baseValidated: true })).toBeUndefined();
+    expect(
+      validateChartTextResource({ ...reply, status: 'in-progress' }, { baseValidated: true })?.issue,
+    ).toContainEqual(expect.objectContaining({ details: { text: 'Communication.status must be "completed"' } }));
+  });
+});

@@ -134,6 +134,11 @@ export function inferChartTextProfile(resource: Resource): string | undefined {
 export interface ValidateOptions {
   /** Also validate against the profile inferred from ChartText codings when `meta.profile` claims none (tests). */
   inferProfile?: boolean;
+  /**
+   * The caller has already run @medplum/core's base validation on this resource and refused it on any error (the
+   * sandbox FHIR server does, before its profile hook): skip running it a second time on the write path.
+   */
+  baseValidated?: boolean;
 }
 
 /** Every issue (errors and warnings) ChartText's validation finds in `resource`. */
@@ -143,7 +148,7 @@ export function chartTextIssues(resource: Resource, options: ValidateOptions = {
   const inferred = claimed.length === 0 && options.inferProfile ? inferChartTextProfile(resource) : undefined;
   const issues: OperationOutcomeIssue[] = [];
   const targets = inferred ? [inferred] : claimed;
-  if (targets.length > 0) {
+  if (targets.length > 0 && !options.baseValidated) {
     try {
       issues.push(...validateResource(resource));
     } catch (error) {

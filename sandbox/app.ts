@@ -102,8 +102,9 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       store,
       verifyAccessToken: auth.verifyAccessToken,
       smartConfiguration: () => auth.smartConfiguration(),
-      // Resources that claim no profile are checked against the one their ChartText codings imply.
-      validate: (resource) => validateChartTextResource(resource, { inferProfile: true }),
+      // Resources that claim no profile are checked against the one their ChartText codings imply; the router has
+      // already run the base validation (sandbox/fhir/validateWrite.ts), so the hook adds only the profile checks.
+      validate: (resource) => validateChartTextResource(resource, { inferProfile: true, baseValidated: true }),
       corsOrigins: [appUrl, publicUrl],
     }),
   );

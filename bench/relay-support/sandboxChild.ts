@@ -75,7 +75,7 @@ async function main(): Promise<void> {
       store,
       verifyAccessToken: auth.verifyAccessToken,
       smartConfiguration: () => auth.smartConfiguration(),
-      validate: (resource) => validateChartTextResource(resource),
+      validate: (resource) => validateChartTextResource(resource, { baseValidated: true }),
     }),
   );
   app.use('/auth', auth.router);
