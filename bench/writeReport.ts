@@ -1,0 +1,117 @@
+/**
+ * bench/REPORT.md: the machine and the moment, then every figure with the baseline measured in the same run, the
+ * ratio, the goal and whether it is met, grouped by the issue that names it, and a note on noise.
+ */
+import { formatGoal, formatNumber, ratioOf, unitSuffix, verdictOf, type Figure, type FigureArea } from './figures';
+
+export interface RunInfo {
+  startedAt: Date;
+  seconds: number;
+  commit: string;
+  /** Paths with uncommitted changes that the figures depend on (empty when clean). */
+  dirty: string[];
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  platform: string;
+  loadAtStart: number[];
+  loadAtEnd: number[];
+  quick: boolean;
+  /** Per script: label, seconds, and how it ended. */
+  scripts: { label: string; file: string; args: string[]; seconds: number; outcome: string }[];
+}
+
+const AREAS: { area: FigureArea; title: string }[] = [
+  { area: 'thread', title: 'Clinician thread (issue 3)' },
+  { area: 'relay', title: 'SMS relay (issue 4)' },
+  { area: 'front-desk', title: 'Front desk (issue 6)' },
+  { area: 'sandbox', title: 'Sandbox EHR (what the relay figures stand on)' },
+];
+
+const RESULT: Record<ReturnType<typeof verdictOf>, string> = {
+  pass: '✅ met',
+  fail: '❌ not met',
+  info: 'info',
+  'not built yet': 'not built yet',
+  missing: '⚠️ missing',
+};
+
+function cell(value: number | undefined, unit: string): string {
+  return value === undefined ? '—' : `${formatNumber(value)}${unitSuffix(unit)}`;
+}
+
+function row(figure: Figure): string {
+  const ratio = ratioOf(figure);
+  const baseline = figure.baseline
+    ? `${cell(figure.baseline.value, figure.baseline.unit)} (${figure.baseline.name})`
+    : '—';
+  const cells = [
+    figure.name,
+    figure.notBuiltYet ? 'not built yet' : cell(figure.value, figure.unit),
+    baseline,
+    ratio === undefined ? '—' : `${ratio.toFixed(2)}×`,
+    formatGoal(figure),
+    RESULT[verdictOf(figure)],
+    figure.note ?? '',
+  ];
+  return `| ${cells.map((text) => text.replace(/\|/g, '\\|')).join(' | ')} |`;
+}
+
+/** The report's Markdown. */
+export function renderReport(figures: readonly Figure[], run: RunInfo): string {
+  const load = (values: number[]): string => values.map((v) => v.toFixed(2)).join(', ');
+  const counted = figures.filter((f) => f.goal && !f.notBuiltYet);
+  const met = counted.filter((f) => verdictOf(f) === 'pass').length;
+  const lines = [
+    '# ChartText benchmark report',
+    '',
+    `Written by \`npm run bench\`${run.quick ? ' --quick (smoke run: fewer messages; not the committed figures)' : ''} ` +
+      `on ${run.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC in ${Math.round(run.seconds)} s.`,
+    '',
+    '| | |',
+    '|---|---|',
+    `| Commit | \`${run.commit}\`${run.dirty.length > 0 ? ` plus uncommitted changes to ${run.dirty.join(', ')}` : ''} |`,
+    `| Machine | ${run.cpu}, ${run.cores} cores, ${run.memoryGiB.toFixed(0)} GiB memory, ${run.platform} |`,
+    `| Node | ${run.node} |`,
+    `| Load average (1, 5, 15 min) | at start ${load(run.loadAtStart)}; at end ${load(run.loadAtEnd)} |`,
+    '',
+    `**${met} of ${counted.length} figures with a goal meet it.** Every baseline was measured in the same run, on the ` +
+      'same machine, right before or interleaved with the figure it sits beside; the ratio is figure ÷ baseline. ' +
+      'Everything runs on loopback: the sandbox EHR and the phone simulator stand in for a real EHR and Twilio.',
+    '',
+  ];
+  for (const { area, title } of AREAS) {
+    const own = figures.filter((f) => f.area === area);
+    if (own.length === 0) continue;
+    lines.push(`## ${title}`, '');
+    lines.push('| Figure | Value | Baseline (same run) | Ratio | Goal | Result | Notes |');
+    lines.push('|---|--:|---|--:|---|---|---|');
+    for (const figure of own) lines.push(row(figure));
+    lines.push('');
+  }
+  lines.push(
+    '## Noise',
+    '',
+    'One run of each script on a shared 2-core virtual machine (other work was running: see the load average). ' +
+      'Each script takes the median of repeated measurements (thread: 9 opens each; FHIR paging: 30 runs; relay ' +
+      'latency: 100 sequential webhooks), and runs each baseline in the same process right next to its figure, so ' +
+      'ratios are steadier than absolute numbers. Expect about ±10–20 % on throughput and millisecond figures between ' +
+      'runs, more when the load average is above the core count; a figure close to its goal can land on either side. ' +
+      'Relay and sandbox run in two processes (one core each); the outbound drain rate depends on the EHR write rate ' +
+      '(two versioned writes per message), not on the relay alone (see "relay alone").',
+    '',
+    '## Scripts',
+    '',
+    '| Script | Arguments | Seconds | Outcome |',
+    '|---|---|--:|---|',
+    ...run.scripts.map(
+      (s) => `| ${s.label} (\`${s.file}\`) | ${s.args.join(' ') || '—'} | ${s.seconds.toFixed(0)} | ${s.outcome} |`,
+    ),
+    '',
+    'Add a script: see `bench/benchScripts.ts` (a script calls `writeFigures` from `bench/figures.ts`, and gets one ' +
+      'entry in `BENCH_SCRIPTS`). Run one alone: `npx tsx bench/<script>.ts`.',
+    '',
+  );
+  return lines.join('\n');
+}
