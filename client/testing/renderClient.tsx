@@ -81,12 +81,15 @@ export function stubLayout(): void {
       return tops.get(this) ?? 0;
     },
     set(this: HTMLElement, value: number) {
-      tops.set(this, Math.max(0, Math.min(value, this.scrollHeight - this.clientHeight)));
+      const top = Math.max(0, Math.min(value, this.scrollHeight - this.clientHeight));
+      if (top === (tops.get(this) ?? 0)) return;
+      tops.set(this, top);
+      // A browser fires the scroll event later (with the next frame), never inside the caller's render or effect.
+      setTimeout(() => this.dispatchEvent(new Event('scroll')), 0);
     },
   });
   HTMLElement.prototype.scrollTo = function (this: HTMLElement, options?: ScrollToOptions | number, y?: number): void {
     this.scrollTop = typeof options === 'object' ? (options.top ?? this.scrollTop) : (y ?? 0);
-    this.dispatchEvent(new Event('scroll'));
   };
   if (!('createObjectURL' in URL))
     Object.assign(URL, { createObjectURL: () => 'blob:stub', revokeObjectURL: () => undefined });

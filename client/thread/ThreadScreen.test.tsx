@@ -99,17 +99,28 @@ describe('reading the thread', () => {
     expect(within(thread).getByText('Patient message 1')).toBeInTheDocument();
   });
 
-  test('a keyboard user can load earlier messages with a button', async () => {
+  test('when loading older messages on scroll failed, then a keyboard user can load them with a button', async () => {
     seedChart(...conversation(60));
+    let ehrDown = true;
+    servers.server.use(
+      http.get(`${FHIR_BASE}/Communication`, ({ request }) =>
+        ehrDown && request.url.includes('_offset=50')
+          ? HttpResponse.json(outcome('exception', 'Temporarily unavailable'), { status: 503 })
+          : undefined,
+      ),
+    );
     const thread = await openThread();
+    await within(thread).findByText('Clinic reply 60');
     thread.scrollTop = 0;
+    await screen.findByText(/Could not load earlier messages/);
+    // The messages already loaded stay on screen.
+    expect(within(thread).getByText('Patient message 11')).toBeInTheDocument();
+    ehrDown = false;
     const button = await within(thread).findByRole('button', { name: 'Show earlier messages' });
     button.focus();
     await userEvent.keyboard('{Enter}');
-    await waitFor(() => expect(servers.ehr().requests.some((r) => r.includes('_offset=50'))).toBe(true));
-    await waitFor(() =>
-      expect(within(thread).queryByRole('button', { name: 'Show earlier messages' })).not.toBeInTheDocument(),
-    );
+    expect(await within(thread).findByText('Start of the conversation')).toBeInTheDocument();
+    expect(within(thread).queryByRole('button', { name: 'Show earlier messages' })).not.toBeInTheDocument();
   });
 
   test('when the patient texted a picture, then it shows, fetched from the EHR with the user’s token', async () => {

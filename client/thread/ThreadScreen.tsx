@@ -98,7 +98,8 @@ export function ThreadScreen({ patientId, title: givenTitle }: { patientId: stri
       ) : (
         <LoadingThread />
       );
-  } else if (query.isError) {
+  } else if (query.isError && !query.data) {
+    // Only a failed first page replaces the thread; a failed older page is a notice above it (below).
     body = (
       <div className="thread thread--problem">
         <Problem error={query.error} what="load this conversation" onRetry={() => void query.refetch()} />
