@@ -87,6 +87,8 @@ export function ThreadView(props: ThreadViewProps): ReactNode {
     followOnAppend: true,
     scrollEndThreshold: PINNED_WITHIN,
     overscan: 4,
+    // React 19 warns when flushSync runs inside a render; a scroll-driven update one frame later is not visible.
+    useFlushSync: false,
   });
 
   // Pinned to the newest message until the user scrolls up; while pinned, new messages keep the view at the end.
