@@ -69,7 +69,7 @@ async function runScript(script: BenchScript, workDir: string, index: number): P
 
 function git(...gitArgs: string[]): string {
   try {
-    return execFileSync('git', gitArgs, { cwd: REPO, encoding: 'utf8' }).trim();
+    return execFileSync('git', gitArgs, { cwd: REPO, encoding: 'utf8' });
   } catch {
     return '';
   }
@@ -102,14 +102,15 @@ async function main(): Promise<number> {
   }
   figures.push(...PLANNED_FIGURES);
 
+  // Porcelain lines are "XY path": the figures depend on any change under these folders.
   const dirty = git('status', '--porcelain', '--', 'bench', 'server', 'sandbox', 'client', 'launch', 'fhir-profiles')
     .split('\n')
-    .filter((line) => line.trim() !== '')
+    .filter((line) => line.length > 3)
     .map((line) => line.slice(3));
   const run: RunInfo = {
     startedAt,
     seconds: (performance.now() - began) / 1000,
-    commit: git('rev-parse', '--short=12', 'HEAD') || 'unknown',
+    commit: git('rev-parse', '--short=12', 'HEAD').trim() || 'unknown',
     dirty,
     cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
     cores: cpus().length,

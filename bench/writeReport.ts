@@ -58,6 +58,33 @@ function row(figure: Figure): string {
   return `| ${cells.map((text) => text.replace(/\|/g, '\\|')).join(' | ')} |`;
 }
 
+/** Sentences that explain what bounds the figures, with this run's values (only for figures that are there). */
+function readingNotes(figures: readonly Figure[]): string[] {
+  const value = (id: string): number | undefined => figures.find((f) => f.id === id)?.value;
+  const notes: string[] = [];
+  const writes = value('relay.ehr-writes.durable');
+  const held = value('relay.drain-held.durable');
+  const alone = value('relay.drain-alone');
+  if (writes !== undefined && held !== undefined && alone !== undefined) {
+    notes.push(
+      `- **Outbound drain.** Each message costs the EHR two versioned updates (claim, then the SID and status) and ` +
+        `the status callbacks one or two more. The sandbox EHR took ${formatNumber(writes)} versioned updates/s over ` +
+        `HTTP on its own in this run, so ${formatNumber(writes / 2)} messages/s is the ceiling with callbacks held; ` +
+        `the drain reached ${formatNumber(held)}/s. The relay against an in-process EHR drains ${formatNumber(alone)}/s: ` +
+        'the relay is not the bottleneck; the EHR write path is (a production EHR has its own figure).',
+    );
+  }
+  const store = value('sandbox.durable-writes');
+  if (store !== undefined && writes !== undefined) {
+    notes.push(
+      `- **Sandbox EHR.** Its store alone takes ${formatNumber(store)} durable updates/s (group commit, ADR 090); ` +
+        `over HTTP the same update costs about ${formatNumber(1000 / writes)} ms (auth, validation against base FHIR ` +
+        'and the ChartText profiles, JSON), which is what bounds the figure above.',
+    );
+  }
+  return notes;
+}
+
 /** The report's Markdown. */
 export function renderReport(figures: readonly Figure[], run: RunInfo): string {
   const load = (values: number[]): string => values.map((v) => v.toFixed(2)).join(', ');
@@ -90,6 +117,8 @@ export function renderReport(figures: readonly Figure[], run: RunInfo): string {
     for (const figure of own) lines.push(row(figure));
     lines.push('');
   }
+  const reading = readingNotes(figures);
+  if (reading.length > 0) lines.push('## Reading the figures', '', ...reading, '');
   lines.push(
     '## Noise',
     '',
