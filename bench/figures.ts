@@ -24,6 +24,8 @@ export interface Figure {
   value?: number;
   unit: string;
   baseline?: { name: string; value: number; unit: string };
+  /** The ratio when the script pairs each sample with its own baseline (the median of per-sample ratios). */
+  ratio?: number;
   goal?: Goal;
   /** A short explanation: what else was seen, why a value is missing. */
   note?: string;
@@ -33,8 +35,9 @@ export interface Figure {
 
 export type Verdict = 'pass' | 'fail' | 'info' | 'not built yet' | 'missing';
 
-/** value ÷ baseline, when both are there. */
+/** The script's paired ratio, else value ÷ baseline, when both are there. */
 export function ratioOf(figure: Figure): number | undefined {
+  if (figure.ratio !== undefined) return figure.ratio;
   if (figure.value === undefined || !figure.baseline || figure.baseline.value === 0) return undefined;
   return figure.value / figure.baseline.value;
 }

@@ -60,7 +60,7 @@ describe('reading what the bench scripts print', () => {
 
   test('when the relay bench prints its table, then inbound, drain and baselines are read', () => {
     const figures = byId(readRelayThroughput(RELAY, 'durable'));
-    expect(figures['relay.inbound-time.durable']).toMatchObject({ value: 9.6, baseline: { value: 8.3 } });
+    expect(figures['relay.inbound-time.durable']).toMatchObject({ value: 9.6, baseline: { value: 8.3 }, ratio: 1.17 });
     expect(figures['relay.inbound-round-trips.durable']?.value).toBe(3);
     expect(figures['relay.inbound-throughput.durable']?.value).toBe(95);
     expect(figures['relay.drain-live.durable']).toMatchObject({ value: 37, baseline: { value: 116 } });

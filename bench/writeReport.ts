@@ -64,14 +64,18 @@ function readingNotes(figures: readonly Figure[]): string[] {
   const notes: string[] = [];
   const writes = value('relay.ehr-writes.durable');
   const held = value('relay.drain-held.durable');
-  const alone = value('relay.drain-alone');
-  if (writes !== undefined && held !== undefined && alone !== undefined) {
+  const alone = figures.find((f) => f.id === 'relay.drain-alone');
+  const twilio = alone?.baseline?.value;
+  if (writes !== undefined && held !== undefined && alone?.value !== undefined && twilio !== undefined) {
+    // The sandbox process is both the EHR and Twilio: per message it serves two versioned updates and one create.
+    const ceiling = 1 / (2 / writes + 1 / twilio);
     notes.push(
-      `- **Outbound drain.** Each message costs the EHR two versioned updates (claim, then the SID and status) and ` +
-        `the status callbacks one or two more. The sandbox EHR took ${formatNumber(writes)} versioned updates/s over ` +
-        `HTTP on its own in this run, so ${formatNumber(writes / 2)} messages/s is the ceiling with callbacks held; ` +
-        `the drain reached ${formatNumber(held)}/s. The relay against an in-process EHR drains ${formatNumber(alone)}/s: ` +
-        'the relay is not the bottleneck; the EHR write path is (a production EHR has its own figure).',
+      `- **Outbound drain.** Each message costs the EHR two versioned updates (the claim, then the SID and status), ` +
+        `and its status callbacks one or two more. In this run the sandbox took ${formatNumber(writes)} versioned ` +
+        `updates/s and ${formatNumber(twilio)} Twilio creates/s on their own, in one process, so about ` +
+        `${formatNumber(ceiling)} messages/s is its ceiling with callbacks held; the drain reached ` +
+        `${formatNumber(held)}/s. Against an in-process EHR the relay drains ${formatNumber(alone.value)}/s: the relay ` +
+        'is not the bottleneck, the sandbox EHR is. A production EHR and Twilio have their own rates.',
     );
   }
   const store = value('sandbox.durable-writes');
