@@ -3,13 +3,12 @@
  * thread) or the practice inbox. A session that cannot be renewed replaces everything with the reopen screen.
  */
 import { QueryClientProvider } from '@tanstack/react-query';
-import { Component, useState, type ErrorInfo, type ReactNode } from 'react';
+import { Component, lazy, Suspense, useState, type ErrorInfo, type ReactNode } from 'react';
 import { readThreadPage } from '../thread/messageModel';
 import { ThreadScreen } from '../thread/ThreadScreen';
 import { threadQuery } from '../thread/threadQueries';
 import type { Bundle } from '@medplum/fhirtypes';
 import type { FhirSession } from '../fhir/smartClient';
-import { InboxPlaceholder } from './InboxPlaceholder';
 import { PatientBanner } from './PatientBanner';
 import { createQueryClient } from './queryClient';
 import { SessionProvider, useSession } from './sessionContext';
@@ -50,6 +49,23 @@ function ChartView({ patientId }: { patientId: string }): ReactNode {
   );
 }
 
+// The inbox is its own chunk: a chart launch never downloads it (docs/decisions/070-inbox-queries.md).
+const InboxScreen = lazy(() => import('../inbox/InboxScreen'));
+
+function Inbox(): ReactNode {
+  return (
+    <Suspense
+      fallback={
+        <p className="boot" role="status">
+          Opening the practice inbox…
+        </p>
+      }
+    >
+      <InboxScreen />
+    </Suspense>
+  );
+}
+
 function Shell(): ReactNode {
   const session = useSession();
   const online = useOnline();
@@ -57,7 +73,7 @@ function Shell(): ReactNode {
   return (
     <div className="app">
       {!online && <OfflineBanner />}
-      {session.grant.patientId ? <ChartView patientId={session.grant.patientId} /> : <InboxPlaceholder />}
+      {session.grant.patientId ? <ChartView patientId={session.grant.patientId} /> : <Inbox />}
     </div>
   );
 }

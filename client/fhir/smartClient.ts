@@ -53,6 +53,8 @@ export interface FhirSession {
   update<T extends Resource>(resource: T & { id: string }, options?: { ifMatch?: string }): Promise<FhirResult<T>>;
   /** GET a Binary (relative `Binary/id` or a URL under the FHIR base) as a Blob, with the user's token. */
   binary(reference: string, signal?: AbortSignal): Promise<Blob>;
+  /** POST a batch or transaction Bundle to the base (https://hl7.org/fhir/R4/http.html#transaction). */
+  bundle(bundle: Bundle, signal?: AbortSignal): Promise<Bundle>;
 }
 
 /** Starts the SMART authorization (launch page). Resolves only if the browser did not navigate away. */
@@ -199,6 +201,12 @@ function sessionFor(client: Client): FhirSession {
       if (options?.ifMatch) headers['if-match'] = `W/"${options.ifMatch}"`;
       const path = `${resource.resourceType}/${encodeURIComponent(resource.id)}`;
       return written(await send(path, { method: 'PUT', headers, body: JSON.stringify(resource) }));
+    },
+    async bundle(bundle, signal) {
+      const headers = { 'content-type': 'application/fhir+json' };
+      return json(
+        await send(base, { method: 'POST', headers, body: JSON.stringify(bundle), ...(signal ? { signal } : {}) }),
+      );
     },
     async binary(reference, signal) {
       const response = await send(reference, {

@@ -12,16 +12,24 @@ import type { FhirSession } from '../fhir/smartClient';
 
 type Saved = Communication & { id: string };
 
-/** The header Communication of a patient's thread with the practice number (no payload, no partOf). */
-export function buildThreadHeader(patientId: string, practiceNumberE164: string): Communication {
+/**
+ * The header Communication of a thread with the practice number (no payload, no partOf): the patient's own, or
+ * with a related person texting about the patient (`participant`, then also the header's recipient).
+ */
+export function buildThreadHeader(
+  patientId: string,
+  practiceNumberE164: string,
+  participant = `Patient/${patientId}`,
+): Communication {
   return {
     resourceType: 'Communication',
     meta: { profile: [PROFILES.threadHeader] },
-    identifier: [{ system: IDENTIFIER_SYSTEMS.thread, value: threadKey(`Patient/${patientId}`, practiceNumberE164) }],
+    identifier: [{ system: IDENTIFIER_SYSTEMS.thread, value: threadKey(participant, practiceNumberE164) }],
     status: 'in-progress',
     category: [CONCEPTS.kind(CODES.communicationKind.threadHeader)],
     medium: [CONCEPTS.smsMedium],
     subject: { reference: `Patient/${patientId}` },
+    ...(participant === `Patient/${patientId}` ? {} : { recipient: [{ reference: participant }] }),
     topic: { text: 'Text messages' },
   };
 }
@@ -63,13 +71,17 @@ function saved(resource: Communication): Saved {
   return resource as Saved;
 }
 
-/** Finds the thread header, creating it if missing and reopening it if the front desk closed it. */
+/**
+ * Finds the thread header, creating it if missing and reopening it if the front desk closed it. `participant` is
+ * who texts on the patient's side (the patient, or a RelatedPerson on a shared phone).
+ */
 export async function ensureThreadHeader(
   session: FhirSession,
   patientId: string,
   practiceNumberE164: string,
+  participant = `Patient/${patientId}`,
 ): Promise<Saved> {
-  const token = TOKENS.thread(threadKey(`Patient/${patientId}`, practiceNumberE164));
+  const token = TOKENS.thread(threadKey(participant, practiceNumberE164));
   const found = await session.search<Communication>(
     'Communication',
     new URLSearchParams([
@@ -82,7 +94,7 @@ export async function ensureThreadHeader(
     .find((r): r is Saved => r?.resourceType === 'Communication' && !!r.id);
   header ??= saved(
     (
-      await session.create(buildThreadHeader(patientId, practiceNumberE164), {
+      await session.create(buildThreadHeader(patientId, practiceNumberE164, participant), {
         ifNoneExist: identifierCondition(token),
       })
     ).resource,

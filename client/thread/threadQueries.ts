@@ -30,8 +30,9 @@ import { formatName, readThreadPage, type ThreadPage } from './messageModel';
 import { threadPageSearch } from './threadSearches';
 import { ensureThreadHeader } from './sendMessage';
 
-/** What `queryOptions` returns for a query of `T` under key `K`. */
-type Query<T, K extends QueryKey> = UndefinedInitialDataOptions<T, Error, T, K> & QueryKeyWithDataTag<K, T, Error>;
+/** What `queryOptions` returns for a query of `T` under key `K` (for explicit return types). */
+export type Query<T, K extends QueryKey> = UndefinedInitialDataOptions<T, Error, T, K> &
+  QueryKeyWithDataTag<K, T, Error>;
 
 export const patientKeys = {
   all: ['Patient'] as const,

@@ -11,6 +11,8 @@ import { CODES, CONCEPTS } from '../../fhir-profiles/vocabulary';
 import { useSession } from '../app/sessionContext';
 import { APP_CONFIG } from '../config';
 import { isFhirError } from '../fhir/fhirErrors';
+import { updateVersioned } from '../fhir/updateVersioned';
+import { inboxKeys } from '../inbox/inboxKeys';
 import type { FhirSession } from '../fhir/smartClient';
 import type { ThreadMessage } from './messageModel';
 import { toThreadMessage } from './messageModel';
@@ -47,14 +49,18 @@ export function localMessage(variables: SendVariables, sender: string | undefine
 /** Marks the thread's open needs-response Task answered; a failure leaves it for the front desk. */
 async function completeNeedsResponse(session: FhirSession, task: Task | null): Promise<Task | null> {
   if (!task?.id) return task;
-  const answered: Task & { id: string } = {
-    ...task,
-    id: task.id,
-    status: 'completed',
-    businessStatus: CONCEPTS.taskBusinessStatus(CODES.taskBusinessStatus.answered),
-  };
-  const { resource } = await session.update(answered, task.meta?.versionId ? { ifMatch: task.meta.versionId } : {});
-  return resource;
+  // Versioned; if the relay or a colleague changed it meanwhile, it is read again and completed only if still open.
+  return updateVersioned(session, { ...task, id: task.id }, (current) =>
+    current.status === 'completed'
+      ? undefined
+      : {
+          ...current,
+          status: 'completed',
+          businessStatus: CONCEPTS.taskBusinessStatus(CODES.taskBusinessStatus.answered),
+          lastModified: new Date().toISOString(),
+          executionPeriod: { ...current.executionPeriod, end: new Date().toISOString() },
+        },
+  );
 }
 
 /** Creates the message on the EHR, then nudges the relay. */
@@ -77,6 +83,8 @@ export function useSendMessage(patientId: string): UseMutationResult<Communicati
       answered: async (): Promise<void> => {
         const task = await client.fetchQuery(needsResponseTaskQuery(session, patientId));
         client.setQueryData(taskKeys.needsResponse(patientId), await completeNeedsResponse(session, task));
+        // The practice inbox (when open) counts and lists this thread: show it answered.
+        if (task) await client.invalidateQueries({ queryKey: inboxKeys.all });
       },
     }),
     [client, session, patientId, sender],

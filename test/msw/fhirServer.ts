@@ -4,8 +4,9 @@
  * what the user sees rather than which requests were made. Override single routes with `server.use(...)`.
  * Only for component tests and previews; integration tests use the real sandbox.
  */
-import type { Bundle, BundleEntry, OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import type { Bundle, OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { http, HttpResponse, type HttpHandler } from 'msw';
+import { runSearch, SearchRefusal } from './fakeSearch';
 
 export const FHIR_BASE = 'https://ehr.example.org/fhir';
 
@@ -22,13 +23,6 @@ export function outcome(
 
 function fhirJson(body: object, status = 200, headers: Record<string, string> = {}): Response {
   return HttpResponse.json(body, { status, headers: { 'content-type': 'application/fhir+json', ...headers } });
-}
-
-/** A refusal to answer with, thrown out of the search code. */
-class Refusal extends Error {
-  constructor(readonly response: Response) {
-    super('refused');
-  }
 }
 
 /** The store behind the handlers; tests seed it and read what the client wrote. */
@@ -77,6 +71,17 @@ export class FakeEhr {
     return saved;
   }
 
+  /** A copy of the store, to undo a failed transaction. */
+  snapshot(): Map<string, Stored> {
+    return new Map(this.resources);
+  }
+
+  /** Puts back a snapshot. */
+  restore(snapshot: Map<string, Stored>): void {
+    this.resources.clear();
+    for (const [key, value] of snapshot) this.resources.set(key, value);
+  }
+
   /** Changes a stored resource in place (the relay or the patient acting), bumping its version. */
   change<T extends Resource>(resourceType: T['resourceType'], id: string, edit: (r: T) => T): T & { id: string } {
     const current = this.get<T>(resourceType, id);
@@ -85,140 +90,113 @@ export class FakeEhr {
   }
 }
 
-const SEARCH_PARAMS: Record<string, Record<string, (r: Resource) => string[]>> = {
-  Communication: {
-    subject: (r) => refs((r as { subject?: { reference?: string } }).subject),
-    patient: (r) => refs((r as { subject?: { reference?: string } }).subject),
-    'part-of': (r) => ((r as { partOf?: { reference?: string }[] }).partOf ?? []).flatMap(refs),
-    sender: (r) => refs((r as { sender?: { reference?: string } }).sender),
-    status: (r) => [(r as { status: string }).status],
-    medium: (r) => tokens((r as { medium?: Concept[] }).medium),
-    category: (r) => tokens((r as { category?: Concept[] }).category),
-    identifier: (r) => identifiers(r),
-  },
-  Consent: {
-    patient: (r) => refs((r as { patient?: { reference?: string } }).patient),
-    status: (r) => [(r as { status: string }).status],
-    category: (r) => tokens((r as { category?: Concept[] }).category),
-  },
-  Task: {
-    patient: (r) => refs((r as { for?: { reference?: string } }).for),
-    focus: (r) => refs((r as { focus?: { reference?: string } }).focus),
-    status: (r) => [(r as { status: string }).status],
-    code: (r) => tokens([(r as { code?: Concept }).code].filter((c): c is Concept => c !== undefined)),
-    identifier: (r) => identifiers(r),
-  },
-  Organization: { _id: (r) => [r.id ?? ''] },
-  Patient: { _id: (r) => [r.id ?? ''] },
-};
-
-type Concept = { coding?: { system?: string; code?: string }[] };
-
-function refs(ref: { reference?: string } | undefined): string[] {
-  return ref?.reference ? [ref.reference] : [];
+/** An interaction's answer, before it becomes an HTTP response or a Bundle entry. */
+interface Answer {
+  status: number;
+  body?: Resource;
+  location?: string;
 }
 
-function tokens(concepts: Concept[] | undefined): string[] {
-  return (concepts ?? []).flatMap((c) =>
-    (c.coding ?? []).flatMap((x) => [`${x.system}|${x.code}`, `|${x.code}`, `${x.code}`]),
-  );
+function etag(r: Resource | undefined): Record<string, string> {
+  return r?.meta?.versionId ? { etag: `W/"${r.meta.versionId}"` } : {};
 }
 
-function identifiers(r: Resource): string[] {
-  return ((r as { identifier?: { system?: string; value?: string }[] }).identifier ?? []).flatMap((i) => [
-    `${i.system}|${i.value}`,
-    `${i.value}`,
-  ]);
+function refusal(status: number, code: OperationOutcomeIssue['code'], text: string): Answer {
+  return { status, body: outcome(code, text) };
 }
 
-const CONTROL = new Set(['_sort', '_count', '_offset', '_include', '_lastUpdated', '_total', '_summary', '_elements']);
-
-function compare(prefix: string, value: string, against: string): boolean {
-  switch (prefix) {
-    case 'gt':
-      return value > against;
-    case 'ge':
-      return value >= against;
-    case 'lt':
-      return value < against;
-    case 'le':
-      return value <= against;
-    default:
-      return value.startsWith(against);
+function searchAnswer(ehr: FakeEhr, resourceType: string, params: URLSearchParams): Answer {
+  try {
+    return { status: 200, body: runSearch(ehr, resourceType, params) };
+  } catch (error) {
+    if (error instanceof SearchRefusal) return refusal(error.status, 'not-supported', error.message);
+    throw error;
   }
 }
 
-function sortValue(r: Resource, key: string): string {
-  if (key === '_lastUpdated') return r.meta?.lastUpdated ?? '';
-  if (key === 'sent') return (r as { sent?: string }).sent ?? '';
-  if (key === 'date' || key === 'dateTime') return (r as { dateTime?: string }).dateTime ?? '';
-  return '';
+/** GET `Type?query` or `Type/id` (relative to the base). */
+function getAnswer(ehr: FakeEhr, path: string): Answer {
+  const [pathPart = '', query = ''] = path.split('?');
+  const [type = '', id] = pathPart.split('/');
+  if (!id) return searchAnswer(ehr, type, new URLSearchParams(query));
+  const found = ehr.get(type as Resource['resourceType'], id);
+  return found ? { status: 200, body: found } : refusal(404, 'not-found', `${type}/${id} not found`);
 }
 
-/** Runs a search; throws an OperationOutcome Response for parameters the fake does not support. */
-function search(ehr: FakeEhr, resourceType: string, url: URL): Bundle {
-  const params = url.searchParams;
-  const known = SEARCH_PARAMS[resourceType];
-  if (!known) throw new Refusal(fhirJson(outcome('not-supported', `Search on ${resourceType} is not supported`), 400));
-  let matches = ehr.all(resourceType as Resource['resourceType']) as Stored[];
-  for (const [name, value] of params) {
-    if (CONTROL.has(name)) continue;
-    const extract = known[name];
-    if (!extract) throw new Refusal(fhirJson(outcome('not-supported', `Unknown search parameter ${name}`), 400));
-    const wanted = value.split(',');
-    matches = matches.filter((r) => extract(r).some((v) => wanted.includes(v)));
+function createAnswer(ehr: FakeEhr, type: string, resource: Resource, condition: string | null): Answer {
+  if (resource.resourceType !== type) return refusal(400, 'invalid', 'resourceType does not match the URL');
+  if (condition) {
+    const existing = searchAnswer(ehr, type, new URLSearchParams(condition));
+    if (existing.status !== 200) return existing;
+    const found = (existing.body as Bundle).entry?.map((e) => e.resource).filter((r) => r !== undefined) ?? [];
+    if (found.length > 1) return refusal(412, 'duplicate', 'More than one resource matches If-None-Exist');
+    if (found[0]) return { status: 200, body: found[0] };
   }
-  for (const value of params.getAll('_lastUpdated')) {
-    const prefix = /^[a-z]{2}/.test(value) ? value.slice(0, 2) : 'eq';
-    const instant = prefix === 'eq' ? value : value.slice(2);
-    matches = matches.filter((r) => compare(prefix, r.meta?.lastUpdated ?? '', instant));
+  const { id: _ignored, ...fresh } = resource;
+  const saved = ehr.write(fresh);
+  return { status: 201, body: saved, location: `${saved.resourceType}/${saved.id}/_history/1` };
+}
+
+function updateAnswer(ehr: FakeEhr, type: string, id: string, resource: Resource, ifMatch: string | null): Answer {
+  const current = ehr.get(type as Resource['resourceType'], id);
+  if (ifMatch && current && ifMatch !== `W/"${current.meta?.versionId}"`) {
+    return refusal(412, 'conflict', `Version mismatch: the resource is at version ${current.meta?.versionId}`);
   }
-  const sort = params.get('_sort');
-  if (sort) {
-    const descending = sort.startsWith('-');
-    const key = sort.replace(/^-/, '');
-    matches = [...matches].sort((a, b) => {
-      const [x, y] = [sortValue(a, key), sortValue(b, key)];
-      if (x === y) return a.id < b.id ? -1 : 1;
-      // Missing values sort last in either direction.
-      if (!x) return 1;
-      if (!y) return -1;
-      return (x < y ? -1 : 1) * (descending ? -1 : 1);
-    });
+  const saved = ehr.write({ ...resource, id });
+  return { status: current ? 200 : 201, body: saved };
+}
+
+/** A batch runs each entry alone; a transaction resolves `urn:uuid` references and undoes everything on a failure. */
+function bundleAnswer(ehr: FakeEhr, bundle: Bundle): Answer {
+  if (bundle.type !== 'batch' && bundle.type !== 'transaction') {
+    return refusal(400, 'invalid', 'Bundle.type must be batch or transaction');
   }
-  const count = Number(params.get('_count') ?? '20');
-  const offset = Number(params.get('_offset') ?? '0');
-  const page = matches.slice(offset, offset + count);
-  const entry: BundleEntry[] = page.map((resource) => ({
-    fullUrl: `${ehr.base}/${resource.resourceType}/${resource.id}`,
-    resource,
-    search: { mode: 'match' },
-  }));
-  if (params.getAll('_include').includes('Communication:sender')) {
-    const included = new Set<string>();
-    for (const r of page) {
-      const ref = (r as { sender?: { reference?: string } }).sender?.reference;
-      if (!ref || included.has(ref)) continue;
-      const [type, id] = ref.split('/') as [Resource['resourceType'], string];
-      const sender = ehr.get(type, id);
-      if (sender) {
-        included.add(ref);
-        entry.push({ fullUrl: `${ehr.base}/${ref}`, resource: sender, search: { mode: 'include' } });
-      }
+  const transaction = bundle.type === 'transaction';
+  const snapshot = transaction ? ehr.snapshot() : undefined;
+  const ids = new Map<string, string>();
+  const resolve = <T>(value: T): T =>
+    JSON.parse(JSON.stringify(value).replace(/urn:uuid:[0-9a-f-]+/g, (urn) => ids.get(urn) ?? urn)) as T;
+  const answers: Answer[] = [];
+  for (const entry of bundle.entry ?? []) {
+    const request = entry.request;
+    const url = resolve(request?.url ?? '');
+    let answer: Answer;
+    if (request?.method === 'GET') answer = getAnswer(ehr, url);
+    else if (request?.method === 'POST' && entry.resource) {
+      answer = createAnswer(
+        ehr,
+        url,
+        resolve(entry.resource),
+        request.ifNoneExist ? resolve(request.ifNoneExist) : null,
+      );
+    } else if (request?.method === 'PUT' && entry.resource) {
+      const [type = '', id = ''] = url.split('/');
+      answer = updateAnswer(ehr, type, id, resolve(entry.resource), request.ifMatch ?? null);
+    } else answer = refusal(400, 'not-supported', `Unsupported bundle entry ${request?.method ?? '?'} ${url}`);
+    if (entry.fullUrl?.startsWith('urn:uuid:') && answer.body?.id) {
+      ids.set(entry.fullUrl, `${answer.body.resourceType}/${answer.body.id}`);
     }
+    if (transaction && answer.status >= 400) {
+      if (snapshot) ehr.restore(snapshot);
+      return answer;
+    }
+    answers.push(answer);
   }
-  const self = `${ehr.base}/${resourceType}?${params.toString()}`;
-  const link = [{ relation: 'self', url: self }];
-  if (offset + count < matches.length) {
-    const next = new URLSearchParams(params);
-    next.set('_offset', String(offset + count));
-    link.push({ relation: 'next', url: `${ehr.base}/${resourceType}?${next.toString()}` });
-  }
-  return { resourceType: 'Bundle', type: 'searchset', total: matches.length, link, entry };
-}
-
-function etag(r: Resource): Record<string, string> {
-  return r.meta?.versionId ? { etag: `W/"${r.meta.versionId}"` } : {};
+  return {
+    status: 200,
+    body: {
+      resourceType: 'Bundle',
+      type: transaction ? 'transaction-response' : 'batch-response',
+      entry: answers.map((a) => ({
+        ...(a.body ? { resource: a.body } : {}),
+        response: {
+          status: String(a.status),
+          ...(a.location ? { location: a.location } : {}),
+          ...(a.body?.meta?.versionId ? { etag: `W/"${a.body.meta.versionId}"` } : {}),
+        },
+      })),
+    },
+  };
 }
 
 /** The FHIR server routes, backed by `ehr`. */
@@ -231,57 +209,40 @@ export function fhirHandlers(ehr: FakeEhr): HttpHandler[] {
     }
     return undefined;
   };
+  const respond = (answer: Answer): Response =>
+    fhirJson(answer.body ?? {}, answer.status, {
+      ...(answer.status < 300 ? etag(answer.body) : {}),
+      ...(answer.location ? { location: `${base}/${answer.location}` } : {}),
+    });
   return [
     http.get(`${base}/:type`, ({ request, params }) => {
       const refused = authorized(request);
       if (refused) return refused;
-      try {
-        return fhirJson(search(ehr, String(params.type), new URL(request.url)));
-      } catch (error) {
-        if (error instanceof Refusal) return error.response;
-        throw error;
-      }
+      return respond(searchAnswer(ehr, String(params.type), new URL(request.url).searchParams));
     }),
     http.get(`${base}/:type/:id`, ({ request, params }) => {
       const refused = authorized(request);
       if (refused) return refused;
-      const found = ehr.get(String(params.type) as Resource['resourceType'], String(params.id));
-      if (!found) return fhirJson(outcome('not-found', `${String(params.type)}/${String(params.id)} not found`), 404);
-      return fhirJson(found, 200, etag(found));
+      return respond(getAnswer(ehr, `${String(params.type)}/${String(params.id)}`));
+    }),
+    http.post(base, async ({ request }) => {
+      const refused = authorized(request);
+      if (refused) return refused;
+      return respond(bundleAnswer(ehr, (await request.json()) as Bundle));
     }),
     http.post(`${base}/:type`, async ({ request, params }) => {
       const refused = authorized(request);
       if (refused) return refused;
       const resource = (await request.json()) as Resource;
-      if (resource.resourceType !== params.type) {
-        return fhirJson(outcome('invalid', 'resourceType does not match the URL'), 400);
-      }
-      const condition = request.headers.get('if-none-exist');
-      if (condition) {
-        const existing = search(ehr, String(params.type), new URL(`${base}/${String(params.type)}?${condition}`));
-        const found = existing.entry?.map((e) => e.resource).filter((r): r is Stored => r !== undefined) ?? [];
-        if (found.length > 1)
-          return fhirJson(outcome('duplicate', 'More than one resource matches If-None-Exist'), 412);
-        if (found[0]) return fhirJson(found[0], 200, etag(found[0]));
-      }
-      const { id: _ignored, ...fresh } = resource;
-      const saved = ehr.write(fresh);
-      return fhirJson(saved, 201, { ...etag(saved), location: `${base}/${saved.resourceType}/${saved.id}/_history/1` });
+      return respond(createAnswer(ehr, String(params.type), resource, request.headers.get('if-none-exist')));
     }),
     http.put(`${base}/:type/:id`, async ({ request, params }) => {
       const refused = authorized(request);
       if (refused) return refused;
       const resource = (await request.json()) as Resource;
-      const current = ehr.get(String(params.type) as Resource['resourceType'], String(params.id));
-      const ifMatch = request.headers.get('if-match');
-      if (ifMatch && current && ifMatch !== `W/"${current.meta?.versionId}"`) {
-        return fhirJson(
-          outcome('conflict', `Version mismatch: the resource is at version ${current.meta?.versionId}`),
-          412,
-        );
-      }
-      const saved = ehr.write({ ...resource, id: String(params.id) });
-      return fhirJson(saved, current ? 200 : 201, etag(saved));
+      return respond(
+        updateAnswer(ehr, String(params.type), String(params.id), resource, request.headers.get('if-match')),
+      );
     }),
   ];
 }
