@@ -93,7 +93,7 @@ describe('requirements CapabilityStatement', () => {
     ['relay', 'system', 'v2', 'system/Communication.crus'],
     ['relay', 'system', 'v2', 'system/Consent.crus'],
     ['relay', 'system', 'v2', 'system/Binary.c'],
-    ['app', 'user', 'v2', 'user/Task.rus'],
+    ['app', 'user', 'v2', 'user/Task.crus'],
     ['app', 'patient', 'v1', 'patient/Communication.write'],
   ] as const)('%s with %s scopes (%s) needs %s', (actor, context, syntax, scope) => {
     expect(requiredScopes(actor, context, syntax)).toContain(scope);

@@ -120,9 +120,18 @@ export const EHR_REQUIREMENTS: readonly ResourceRequirement[] = [
     type: 'PractitionerRole',
     interactions: [
       { code: 'read', actors: ['app'], expectation: 'MAY', why: 'Assignment to a role' },
-      { code: 'search-type', actors: ['app'], expectation: 'MAY', why: 'Assignment picker' },
+      { code: 'search-type', actors: ['app'], expectation: 'SHOULD', why: 'Assignment picker' },
     ],
-    search: [sp('practitioner', 'reference', 'PractitionerRole-practitioner', 'MAY', 'Roles of a practitioner')],
+    search: [
+      sp('practitioner', 'reference', 'PractitionerRole-practitioner', 'MAY', 'Roles of a practitioner'),
+      sp(
+        'organization',
+        'reference',
+        'PractitionerRole-organization',
+        'SHOULD',
+        'Staff of the practice (assignment picker)',
+      ),
+    ],
   },
   {
     type: 'Organization',
@@ -188,7 +197,12 @@ export const EHR_REQUIREMENTS: readonly ResourceRequirement[] = [
     type: 'Task',
     profiles: [PROFILES.needsResponseTask, PROFILES.triageTask],
     interactions: [
-      { code: 'create', actors: ['relay'], expectation: 'SHALL', why: 'Needs-response and triage work items' },
+      {
+        code: 'create',
+        actors: ['relay', 'app'],
+        expectation: 'SHALL',
+        why: 'Needs-response and triage work items; the app opens one when staff link a text from an unknown number',
+      },
       { code: 'read', actors: ['app', 'relay'], expectation: 'SHALL', why: 'Inbox' },
       { code: 'update', actors: ['app', 'relay'], expectation: 'SHALL', why: 'Assign, answer, reopen, close' },
       { code: 'search-type', actors: ['app', 'relay'], expectation: 'SHALL', why: 'Inbox tabs and counts' },

@@ -15,10 +15,18 @@ describe('scopes', () => {
     expect(scope).not.toContain('launch');
   });
 
-  test('when the inbox is opened, then it asks for user-level scopes and no patient context', () => {
+  test('when the inbox is opened standalone, then it asks for user-level scopes and no patient context', () => {
     const scope = buildScope('inbox', 'v2', false).split(' ');
     expect(scope).toContain('user/Communication.crus');
     expect(scope.some((s) => s.startsWith('patient/') || s.startsWith('launch'))).toBe(false);
+  });
+
+  test('when the EHR launches the inbox, then it asks for launch (banner flag and style) but no patient scope', () => {
+    expect(buildScope('inbox', 'v2', true)).toBe(
+      'launch openid fhirUser online_access user/Practitioner.r user/Organization.r user/Patient.rus ' +
+        'user/Communication.crus user/Consent.rs user/Task.crus user/RelatedPerson.rs user/PractitionerRole.rs ' +
+        'user/Binary.r',
+    );
   });
 
   test('when the EHR only grants v1 spellings, then every resource scope is written as read/write', () => {

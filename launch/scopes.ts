@@ -27,8 +27,8 @@ export interface ScopeEntry {
 export const SCOPES = [
   {
     scope: 'launch',
-    contexts: ['chart'],
-    why: 'EHR launch: receive the open chart’s patient, whether the EHR already shows a patient banner, and its style sheet.',
+    contexts: ['chart', 'inbox'],
+    why: 'EHR launch: receive the open chart’s patient (none for the inbox), whether the EHR already shows a patient banner, and its style sheet.',
   },
   {
     scope: 'openid',
@@ -86,9 +86,9 @@ export const SCOPES = [
     why: 'Read the practice Organization for its SMS number, which (with the patient) identifies the thread, and name the practice as sender of automatic texts.',
   },
   {
-    scope: 'user/Patient.rs',
+    scope: 'user/Patient.rus',
     contexts: ['inbox'],
-    why: 'Inbox: show and search the patients whose threads are listed.',
+    why: 'Inbox: show the patients whose threads are listed; search a patient by name, birth date or phone to link a text from an unknown number; after staff confirm, add that number to the patient’s telecom so the next texts file themselves. No other change to the chart.',
   },
   {
     scope: 'user/Communication.crus',
@@ -101,14 +101,19 @@ export const SCOPES = [
     why: 'Inbox: show opt-outs before a reply is written.',
   },
   {
-    scope: 'user/Task.rus',
+    scope: 'user/Task.crus',
     contexts: ['inbox'],
-    why: 'Inbox: the needs-response queue (read state, completion).',
+    why: 'Inbox: the needs-response and triage queues (counts, assignment, answered, no reply needed, wrong number, spam). Create only when a text from an unknown number is linked and its thread has no needs-response Task yet (as the relay would have made).',
   },
   {
-    scope: 'user/RelatedPerson.r',
+    scope: 'user/RelatedPerson.rs',
     contexts: ['inbox'],
-    why: 'Inbox: name family members who text from a shared number.',
+    why: 'Inbox: name family members who text from a shared number, and find them by number or by patient to link such a text.',
+  },
+  {
+    scope: 'user/PractitionerRole.rs',
+    contexts: ['inbox'],
+    why: 'Inbox: list the practice’s staff (their roles at the practice Organization, with the Practitioner included) to assign a thread.',
   },
   {
     scope: 'user/Binary.r',
@@ -153,12 +158,14 @@ export function scopesFor(context: LaunchContext): ChartTextScope[] {
 }
 
 /**
- * The `scope` parameter for `authorize`. An EHR launch for the chart asks for `launch`; a standalone launch for the
- * chart asks for `launch/patient` instead (the auth server shows a patient picker); the inbox asks for neither.
+ * The `scope` parameter for `authorize`. An EHR launch asks for `launch` (the chart's patient; for the inbox, the
+ * banner flag and the EHR's style); a standalone launch for the chart asks for `launch/patient` instead (the auth
+ * server shows a patient picker); a standalone inbox asks for neither.
  */
 export function buildScope(context: LaunchContext, form: ScopeForm, ehrLaunch: boolean): string {
   const scopes: string[] = scopesFor(context).filter((scope) => scope !== 'launch');
   if (context === 'chart') scopes.unshift(ehrLaunch ? 'launch' : 'launch/patient');
+  else if (ehrLaunch) scopes.unshift('launch');
   return scopes.map((scope) => (form === 'v1' ? toV1(scope) : scope)).join(' ');
 }
 

@@ -111,6 +111,8 @@ export function createEhrSimulator(options: EhrSimulatorOptions): Router {
     const target = new URL(app === 'placeholder' ? placeholderUrl : appLaunchUrl);
     target.searchParams.set('iss', fhirBaseUrl);
     target.searchParams.set('launch', launch);
+    // ChartText's registered inbox entry: an EHR launch without a patient opens the practice inbox (ADR 041).
+    if (context.patient === undefined && app !== 'placeholder') target.searchParams.set('context', 'inbox');
     const theme =
       (Object.keys(THEMES) as ThemeId[]).find((id) => styleUrl(id) === context.styleUrl) ?? ('riverside' as const);
     sendPage(

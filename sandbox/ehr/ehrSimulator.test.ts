@@ -104,6 +104,16 @@ describe('launch', () => {
     expect(page).toContain(`src="${harness.origin}/ehr/placeholder-app/?iss=`);
   });
 
+  test('when the front desk opens the inbox in ChartText, then the app is launched on its inbox entry', async () => {
+    const response = await launch({ user: 'fd-brooks', patient: '', view: 'inbox', app: 'charttext' });
+    const id = launchIdFrom(response);
+    const page = await (await fetch(new URL(String(response.headers.get('location')), harness.origin))).text();
+    const iframeSrc = new URL(
+      `${APP_LAUNCH_URL}?iss=${encodeURIComponent(harness.fhirBaseUrl)}&launch=${id}&context=inbox`,
+    ).href;
+    expect(page).toContain(`<iframe title="ChartText" src="${iframeSrc.replaceAll('&', '&amp;')}"`);
+  });
+
   test('when a chart is asked for without a patient, then the start page says to choose one', async () => {
     const response = await launch({ user: 'dr-lee', patient: '', view: 'chart' });
     expect(response.status).toBe(400);
