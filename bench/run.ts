@@ -28,6 +28,15 @@ interface ScriptRun {
   outcome: string;
 }
 
+/** Waits (at most `maxMs`) for the 1-minute load average to drop below the core count; returns the load then. */
+async function quietMoment(maxMs: number): Promise<number> {
+  const deadline = Date.now() + maxMs;
+  while ((loadavg()[0] ?? 0) >= cpus().length && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+  }
+  return loadavg()[0] ?? 0;
+}
+
 /** Runs one script in a child process, echoing its output, and reads its figures. */
 async function runScript(script: BenchScript, workDir: string, index: number): Promise<ScriptRun> {
   const figuresFile = path.join(workDir, `figures-${index}.json`);
@@ -86,6 +95,8 @@ async function main(): Promise<number> {
   const scripts: RunInfo['scripts'] = [];
   try {
     for (const [index, script] of BENCH_SCRIPTS.entries()) {
+      // The machine is shared: give other work up to a minute to calm down (the report shows the load each ran at).
+      const load = await quietMoment(QUICK ? 0 : 60_000);
       console.log(`\n▶ ${script.label}: ${script.file} ${(QUICK ? script.quickArgs : script.args).join(' ')}`);
       const result = await runScript(script, workDir, index);
       figures.push(...result.figures);
@@ -95,6 +106,7 @@ async function main(): Promise<number> {
         args: QUICK ? script.quickArgs : script.args,
         seconds: result.seconds,
         outcome: result.outcome,
+        load,
       });
     }
   } finally {

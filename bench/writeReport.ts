@@ -18,8 +18,8 @@ export interface RunInfo {
   loadAtStart: number[];
   loadAtEnd: number[];
   quick: boolean;
-  /** Per script: label, seconds, and how it ended. */
-  scripts: { label: string; file: string; args: string[]; seconds: number; outcome: string }[];
+  /** Per script: label, seconds, how it ended, and the 1-minute load average when it started. */
+  scripts: { label: string; file: string; args: string[]; seconds: number; outcome: string; load: number }[];
 }
 
 const AREAS: { area: FigureArea; title: string }[] = [
@@ -126,7 +126,8 @@ export function renderReport(figures: readonly Figure[], run: RunInfo): string {
   lines.push(
     '## Noise',
     '',
-    'One run of each script on a shared 2-core virtual machine (other work was running: see the load average). ' +
+    'One run of each script on a shared 2-core virtual machine (other work was running: see the load averages; ' +
+      'before each script the runner waits up to a minute for the load to drop below the core count). ' +
       'Each script takes the median of repeated measurements (thread: 9 opens each; FHIR paging: 30 runs; relay ' +
       'latency: 100 sequential webhooks), and runs each baseline in the same process right next to its figure, so ' +
       'ratios are steadier than absolute numbers. Expect about ±10–20 % on throughput and millisecond figures between ' +
@@ -136,10 +137,12 @@ export function renderReport(figures: readonly Figure[], run: RunInfo): string {
     '',
     '## Scripts',
     '',
-    '| Script | Arguments | Seconds | Outcome |',
-    '|---|---|--:|---|',
+    '| Script | Arguments | Load at start | Seconds | Outcome |',
+    '|---|---|--:|--:|---|',
     ...run.scripts.map(
-      (s) => `| ${s.label} (\`${s.file}\`) | ${s.args.join(' ') || '—'} | ${s.seconds.toFixed(0)} | ${s.outcome} |`,
+      (s) =>
+        `| ${s.label} (\`${s.file}\`) | ${s.args.join(' ') || '—'} | ${s.load.toFixed(2)} | ${s.seconds.toFixed(0)} | ` +
+        `${s.outcome} |`,
     ),
     '',
     'Add a script: see `bench/benchScripts.ts` (a script calls `writeFigures` from `bench/figures.ts`, and gets one ' +
