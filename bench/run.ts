@@ -118,7 +118,8 @@ async function main(): Promise<number> {
   const dirty = git('status', '--porcelain', '--', 'bench', 'server', 'sandbox', 'client', 'launch', 'fhir-profiles')
     .split('\n')
     .filter((line) => line.length > 3)
-    .map((line) => line.slice(3));
+    .map((line) => line.slice(3))
+    .filter((file) => file !== 'bench/REPORT.md');
   const run: RunInfo = {
     startedAt,
     seconds: (performance.now() - began) / 1000,
