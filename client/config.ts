@@ -40,6 +40,8 @@ export interface AppConfig {
   relayPickupWarningMs: number;
   /** Relay endpoint nudged after a message is created (same origin as the app). */
   nudgePath: string;
+  /** The practice's message templates (same origin as the app; docs/decisions/073-message-templates.md). */
+  templatesPath: string;
 }
 
 export const APP_CONFIG: AppConfig = {
@@ -52,4 +54,5 @@ export const APP_CONFIG: AppConfig = {
   pollIntervalMs: 1_500,
   relayPickupWarningMs: 30_000,
   nudgePath: '/api/outbox/nudge',
+  templatesPath: '/api/templates',
 };

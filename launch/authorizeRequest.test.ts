@@ -12,6 +12,7 @@ const config: AppConfig = {
   pollIntervalMs: 1500,
   relayPickupWarningMs: 30_000,
   nudgePath: '/api/outbox/nudge',
+  templatesPath: '/api/templates',
 };
 
 const at = (query: string): URL => new URL(`http://127.0.0.1:3000/launch/${query}`);

@@ -5,11 +5,32 @@
  */
 import type { Communication } from '@medplum/fhirtypes';
 import type { UseMutationResult } from '@tanstack/react-query';
-import { useId, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { lazy, Suspense, useId, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { isFhirError } from '../fhir/fhirErrors';
+import { PLACEHOLDER, placeholdersIn } from '../templates/templateFormat';
 import type { SendVariables } from '../thread/useSendMessage';
 import { MAX_CHARACTERS, useSegmentCount } from './segmentCount';
 import type { AvailabilityState } from './useComposerAvailability';
+
+// Loaded at the first click on Templates: the chart's first load does not carry it.
+const TemplatePicker = lazy(() => import('../templates/TemplatePicker'));
+
+/** The text behind the box, with each unfilled `{variable}` marked (the box itself cannot colour parts of its text). */
+function Highlights({ text, scrollTop }: { text: string; scrollTop: number }): ReactNode {
+  const parts: ReactNode[] = [];
+  let last = 0;
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    parts.push(text.slice(last, match.index), <mark key={match.index}>{match[0]}</mark>);
+    last = match.index + match[0].length;
+  }
+  // A trailing newline needs a character after it to take up its line, as in the box.
+  parts.push(`${text.slice(last)}\u200b`);
+  return (
+    <div className="composer__highlights" aria-hidden="true">
+      <div style={{ transform: `translateY(${-scrollTop}px)` }}>{parts}</div>
+    </div>
+  );
+}
 
 function newClientMessageId(): string {
   return crypto.randomUUID();
@@ -19,15 +40,22 @@ export interface ComposerProps {
   availability: AvailabilityState;
   online: boolean;
   send: UseMutationResult<Communication, Error, SendVariables>;
+  /** The patient whose chart fills the message templates (absent: no templates). */
+  templatesFor?: string;
 }
 
 /** The message composer for one thread. */
-export function Composer({ availability, online, send }: ComposerProps): ReactNode {
+export function Composer({ availability, online, send, templatesFor }: ComposerProps): ReactNode {
   const [text, setText] = useState('');
+  const [picking, setPicking] = useState(false);
+  const [scrollTop, setScrollTop] = useState(0);
+  const box = useRef<HTMLTextAreaElement>(null);
+  const unfilled = placeholdersIn(text);
   const count = useSegmentCount(text);
   const ids = useId();
   const countId = `${ids}-count`;
   const reasonId = `${ids}-reason`;
+  const unfilledId = `${ids}-unfilled`;
 
   const ready = availability.status === 'ready' ? availability.availability : undefined;
   const blocked =
@@ -40,7 +68,27 @@ export function Composer({ availability, online, send }: ComposerProps): ReactNo
         : undefined;
   const waiting = availability.status === 'loading';
   const empty = text.trim() === '';
-  const canSubmit = !blocked && !waiting && online && !empty && !count.overLimit;
+  const canSubmit = !blocked && !waiting && online && !empty && !count.overLimit && unfilled.length === 0;
+
+  const useTemplate = (filled: string): void => {
+    setPicking(false);
+    const next = text.trim() === '' ? filled : `${text.trimEnd()}\n${filled}`;
+    setText(next);
+    // Put the cursor on the first thing left to fill, so staff can type over it.
+    requestAnimationFrame(() => {
+      const element = box.current;
+      if (!element) return;
+      element.focus();
+      const first = PLACEHOLDER.exec(next.slice(next.length - filled.length));
+      PLACEHOLDER.lastIndex = 0;
+      if (first) {
+        const start = next.length - filled.length + first.index;
+        element.setSelectionRange(start, start + first[0].length);
+      } else {
+        element.setSelectionRange(next.length, next.length);
+      }
+    });
+  };
 
   const submit = (): void => {
     if (!canSubmit) return;
@@ -96,18 +144,36 @@ export function Composer({ availability, online, send }: ComposerProps): ReactNo
       <label className="visually-hidden" htmlFor={`${ids}-text`}>
         Message to the patient
       </label>
-      <textarea
-        id={`${ids}-text`}
-        className="composer__text"
-        rows={blocked ? 1 : 3}
-        value={text}
-        disabled={blocked !== undefined}
-        placeholder={blocked ? '' : 'Write a text… (Enter sends, Shift+Enter for a new line)'}
-        aria-describedby={blocked ? `${reasonId} ${countId}` : countId}
-        aria-invalid={count.overLimit}
-        onChange={(event) => setText(event.target.value)}
-        onKeyDown={onKeyDown}
-      />
+      <div className={`composer__field${unfilled.length > 0 ? ' composer__field--marked' : ''}`}>
+        <textarea
+          id={`${ids}-text`}
+          ref={box}
+          className="composer__text"
+          rows={blocked ? 1 : 3}
+          value={text}
+          disabled={blocked !== undefined}
+          placeholder={blocked ? '' : 'Write a text… (Enter sends, Shift+Enter for a new line)'}
+          aria-describedby={[blocked ? reasonId : '', unfilled.length > 0 ? unfilledId : '', countId]
+            .filter(Boolean)
+            .join(' ')}
+          aria-invalid={count.overLimit || unfilled.length > 0}
+          onChange={(event) => setText(event.target.value)}
+          onKeyDown={onKeyDown}
+          onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}
+        />
+        {unfilled.length > 0 && <Highlights text={text} scrollTop={scrollTop} />}
+      </div>
+      {unfilled.length > 0 && (
+        <p className="composer__unfilled" id={unfilledId} role="status">
+          Fill in {unfilled.map((name) => `{${name}}`).join(', ')} before sending: ChartText could not find{' '}
+          {unfilled.length === 1 ? 'it' : 'them'} in the chart.
+        </p>
+      )}
+      {picking && templatesFor && (
+        <Suspense fallback={<p className="templates__note">Loading templates…</p>}>
+          <TemplatePicker patientId={templatesFor} onChoose={useTemplate} onClose={() => setPicking(false)} />
+        </Suspense>
+      )}
       <div className="composer__foot">
         <span id={countId} className={`composer__count${count.overLimit ? ' composer__count--over' : ''}`}>
           {blocked ? null : count.characters === 0 ? (
@@ -136,6 +202,17 @@ export function Composer({ availability, online, send }: ComposerProps): ReactNo
           )}
         </span>
         {!online && !blocked && <span className="composer__offline">Offline: sending resumes when you reconnect.</span>}
+        {templatesFor && !blocked && (
+          <button
+            type="button"
+            className="button composer__templates"
+            aria-expanded={picking}
+            aria-haspopup="dialog"
+            onClick={() => setPicking((open) => !open)}
+          >
+            Templates
+          </button>
+        )}
         <button type="submit" className="button button--primary" disabled={!canSubmit}>
           Send
         </button>

@@ -146,7 +146,7 @@ export function ThreadScreen({ patientId, title: givenTitle }: { patientId: stri
         </div>
       )}
       {body}
-      <Composer availability={availability} online={online} send={send} />
+      <Composer availability={availability} online={online} send={send} templatesFor={patientId} />
     </section>
   );
 }

@@ -17,6 +17,13 @@ import { changesSearch, isSmsMessage, unsentSearch } from './threadSearches';
 
 /** How far back the first poll looks when the thread is empty (server clocks and ours may differ). */
 const EMPTY_THREAD_LOOKBACK_MS = 5 * 60_000;
+/**
+ * Each poll looks this far behind its cursor. The cursor is the newest change the client knows, and some of those it
+ * learns from its own writes (read marks, sends): a change someone else made just before (an inbound text the relay
+ * was filing) has an earlier stamp and would otherwise never be fetched. Results are merged by id, so the overlap
+ * only costs a repeat of the last few seconds' changes; an idle thread's poll stays empty.
+ */
+export const POLL_OVERLAP_MS = 10_000;
 /** A burst of changes is read in at most this many pages per poll; the rest comes next poll. */
 const MAX_PAGES_PER_POLL = 5;
 
@@ -57,7 +64,8 @@ async function pollOnce(
   }
 
   let cursor = since;
-  let result = merge(await session.search<Communication>('Communication', changesSearch(patientId, since)));
+  const from = new Date(Date.parse(since) - POLL_OVERLAP_MS).toISOString();
+  let result = merge(await session.search<Communication>('Communication', changesSearch(patientId, from)));
   let sawInbound = result.inbound;
   for (let pages = 1; ; pages++) {
     if (result.latest && result.latest > cursor) cursor = result.latest;
