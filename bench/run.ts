@@ -95,8 +95,8 @@ async function main(): Promise<number> {
   const scripts: RunInfo['scripts'] = [];
   try {
     for (const [index, script] of BENCH_SCRIPTS.entries()) {
-      // The machine is shared: give other work up to a minute to calm down (the report shows the load each ran at).
-      const load = await quietMoment(QUICK ? 0 : 60_000);
+      // The machine is shared: give other work a moment to calm down (the report shows the load each ran at).
+      const load = await quietMoment(QUICK ? 0 : 20_000);
       console.log(`\n▶ ${script.label}: ${script.file} ${(QUICK ? script.quickArgs : script.args).join(' ')}`);
       const result = await runScript(script, workDir, index);
       figures.push(...result.figures);

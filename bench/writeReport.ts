@@ -72,10 +72,11 @@ function readingNotes(figures: readonly Figure[]): string[] {
     notes.push(
       `- **Outbound drain.** Each message costs the EHR two versioned updates (the claim, then the SID and status), ` +
         `and its status callbacks one or two more. In this run the sandbox took ${formatNumber(writes)} versioned ` +
-        `updates/s and ${formatNumber(twilio)} Twilio creates/s on their own, in one process, so about ` +
-        `${formatNumber(ceiling)} messages/s is its ceiling with callbacks held; the drain reached ` +
-        `${formatNumber(held)}/s. Against an in-process EHR the relay drains ${formatNumber(alone.value)}/s: the relay ` +
-        'is not the bottleneck, the sandbox EHR is. A production EHR and Twilio have their own rates.',
+        `updates/s and ${formatNumber(twilio)} Twilio creates/s on their own. Both run in one sandbox process, so ` +
+        `together they allow about ${formatNumber(ceiling)} messages/s with callbacks held. The drain reached ` +
+        `${formatNumber(held)}/s (measured at another moment on a busy machine, so the two can cross). Against an ` +
+        `in-process EHR the relay drains ${formatNumber(alone.value)}/s: the sandbox EHR is the bottleneck, not the ` +
+        'relay. A production EHR and Twilio have their own rates.',
     );
   }
   const store = value('sandbox.durable-writes');
@@ -127,7 +128,7 @@ export function renderReport(figures: readonly Figure[], run: RunInfo): string {
     '## Noise',
     '',
     'One run of each script on a shared 2-core virtual machine (other work was running: see the load averages; ' +
-      'before each script the runner waits up to a minute for the load to drop below the core count). ' +
+      'before each script the runner waits up to 20 s for the load to drop below the core count). ' +
       'Each script takes the median of repeated measurements (thread: 9 opens each; FHIR paging: 30 runs; relay ' +
       'latency: 100 sequential webhooks), and runs each baseline in the same process right next to its figure, so ' +
       'ratios are steadier than absolute numbers. Expect about ±10–20 % on throughput and millisecond figures between ' +
