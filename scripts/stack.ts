@@ -15,6 +15,8 @@ import { parseRelayConfig, type RelayConfig } from '../server/config';
 import { createRelay } from '../server/createRelay';
 import { notFoundHandler } from '../server/http/errorHandler';
 import { securityMiddleware } from '../server/http/securityMiddleware';
+import { templateRoutes } from '../server/http/templateRoutes';
+import { STARTER_TEMPLATES_FILE, TemplateSource } from '../server/templates/templateFile';
 import { webPages } from '../server/http/webPages';
 import type { AppDeps, RelayApp } from '../server/app';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../sandbox/app';
@@ -131,6 +133,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     app.use(securityMiddleware(relayConfig));
     if (options.web !== 'none') app.use(webPages());
   }
+  app.use(templateRoutes(new TemplateSource(STARTER_TEMPLATES_FILE)));
   app.use(relay.app);
   app.use(notFoundHandler);
   appServer.on('request', app);

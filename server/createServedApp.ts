@@ -12,7 +12,10 @@ import { createRelay } from './createRelay';
 import { createShutdownGate, type ShutdownGate } from './gracefulShutdown';
 import { errorHandler, notFoundHandler, outcome } from './http/errorHandler';
 import { securityMiddleware } from './http/securityMiddleware';
+import { templateRoutes } from './http/templateRoutes';
 import { WEB_DIST_DIR, webPages } from './http/webPages';
+import { createWebhookFailureLimit, WEBHOOK_FAILURES_PER_MINUTE } from './http/webhookFailureLimit';
+import { STARTER_TEMPLATES_FILE, TemplateSource } from './templates/templateFile';
 
 export interface ServedAppOptions {
   /** The built pages (default dist/web). */
@@ -49,7 +52,12 @@ function pageErrors(logger: Logger): ErrorRequestHandler {
 export function createServedApp(config: RelayConfig, options: ServedAppOptions = {}): ServedApp {
   const logger = options.logger ?? createLogger(config.logLevel);
   const distDir = options.distDir ?? WEB_DIST_DIR;
-  const relay = createRelay(config, { ...options.relayOverrides, logger });
+  const relay = createRelay(config, {
+    ...options.relayOverrides,
+    logger,
+    // Counted behind the signature check, so a signed request is never refused (docs/decisions/081).
+    webhookFailures: createWebhookFailureLimit({ maxFailures: WEBHOOK_FAILURES_PER_MINUTE, windowMs: 60_000 }),
+  });
   const gate = createShutdownGate();
 
   const app = express();
@@ -59,6 +67,11 @@ export function createServedApp(config: RelayConfig, options: ServedAppOptions =
   app.use(gate.middleware);
   app.use(securityMiddleware(config, { distDir }));
   app.use(webPages(distDir));
+  app.use(
+    templateRoutes(
+      new TemplateSource(STARTER_TEMPLATES_FILE, (problem) => logger.warn({ problem }, 'message templates refused')),
+    ),
+  );
   app.use(relay.app);
   app.use(notFoundHandler);
   app.use(pageErrors(logger));

@@ -5,7 +5,7 @@
 import type { ReactNode } from 'react';
 import { birthDateLabel } from '../app/PatientBanner';
 import { formatPhone } from './phoneForms';
-import { unreadLabel, waitLabel, type InboxRow, type ThreadActivity } from './inboxModel';
+import { agoLabel, unreadLabel, waitLabel, type InboxRow, type ThreadActivity } from './inboxModel';
 
 export interface InboxRowViewProps {
   row: InboxRow;
@@ -38,7 +38,7 @@ export function InboxRowView({ row, activity, activityPending, selected, now, on
       >
         <span className="inbox-row__top">
           <span className="inbox-row__who">{row.fromNumber ? formatPhone(row.fromNumber) : 'Unknown number'}</span>
-          {row.receivedAt && <span className="inbox-row__wait">{waitLabel(row.receivedAt, now)} ago</span>}
+          {row.receivedAt && <span className="inbox-row__wait">{agoLabel(row.receivedAt, now)}</span>}
         </span>
         <span className="inbox-row__snippet">{row.text || '(no text)'}</span>
         <span className="inbox-row__meta">Not matched to a patient</span>

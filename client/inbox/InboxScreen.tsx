@@ -205,22 +205,22 @@ export function InboxScreen(): ReactNode {
     <main className={`inbox${selection ? ' inbox--detail-open' : ''}`} aria-labelledby={`${ids}-title`}>
       <header className="inbox__head">
         <h1 id={`${ids}-title`}>Practice inbox</h1>
+        <Tabs
+          tab={tab}
+          counts={counts.data}
+          panelId={panelId}
+          idPrefix={ids}
+          onChange={(next) => {
+            setTab(next);
+            setSelection(undefined);
+          }}
+        />
         {counts.isError && (
           <span className="inbox__warning" role="status">
             Counts unavailable: {counts.error.message}
           </span>
         )}
       </header>
-      <Tabs
-        tab={tab}
-        counts={counts.data}
-        panelId={panelId}
-        idPrefix={ids}
-        onChange={(next) => {
-          setTab(next);
-          setSelection(undefined);
-        }}
-      />
       <div className="inbox__body">
         <div className="inbox__list" role="tabpanel" id={panelId} aria-labelledby={`${ids}-${tab}`} tabIndex={-1}>
           {pages.isError && pages.data && (

@@ -69,7 +69,7 @@ export function ThreadPane({ row, now, onBack }: ThreadPaneProps): ReactNode {
           {closed
             ? 'Thread closed.'
             : open
-              ? `Needs a reply${since ? ` · waiting ${waitLabel(since, now)}` : ''}.`
+              ? `Needs a reply${since ? ` · ${waitLabel(since, now) === 'just now' ? 'just arrived' : `waiting ${waitLabel(since, now)}`}` : ''}.`
               : task.isPending
                 ? 'Checking whether a reply is needed…'
                 : 'No reply waiting.'}

@@ -257,6 +257,12 @@ export function waitLabel(since: string, now: Date): string {
   return hours % 24 === 0 ? `${days} d` : `${days} d ${hours % 24} h`;
 }
 
+/** "just now" or "12 min ago": when something arrived. */
+export function agoLabel(since: string, now: Date): string {
+  const wait = waitLabel(since, now);
+  return wait === 'just now' ? wait : `${wait} ago`;
+}
+
 /** "10+" when there may be more than were read. */
 export function unreadLabel(activity: ThreadActivity): string {
   return activity.unreadAtLeast ? `${activity.unread}+` : String(activity.unread);

@@ -268,6 +268,7 @@ function unmatchedInbound(now: Date): Resource[] {
     category: [CONCEPTS.direction(CODES.direction.inbound), CONCEPTS.kind(CODES.communicationKind.unmatched)],
     medium: [CONCEPTS.smsMedium],
     recipient: [PRACTICE_REFERENCE],
+    sent: received,
     received,
     payload: [{ contentString: text }],
     extension: inboundExtensions(text, UNKNOWN_NUMBER_E164),

@@ -151,6 +151,8 @@ export class ThreadWriter {
       status: 'completed',
       sender: { reference: this.counterpart.reference },
       recipient: [PRACTICE_REFERENCE],
+      // Both, as the relay files an inbound text: threads and the inbox sort by `sent` (ADR 047, 070).
+      sent: iso(at),
       received: iso(at),
       payload: [{ contentString: text }],
       extension: smsExtensions(text, TWILIO_MESSAGE_STATUS.received, this.counterpart.phone, PRACTICE.smsNumber),

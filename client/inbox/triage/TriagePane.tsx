@@ -9,7 +9,7 @@ import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { birthDateLabel } from '../../app/PatientBanner';
 import { useSession } from '../../app/sessionContext';
 import { AttachmentView } from '../../thread/AttachmentView';
-import { waitLabel, type TriageRow } from '../inboxModel';
+import { agoLabel, type TriageRow } from '../inboxModel';
 import { formatPhone, sameNumber } from '../phoneForms';
 import { patientSearchParams, readPatientQuery } from './patientSearch';
 import {
@@ -126,7 +126,7 @@ export function TriagePane({ row, now, onBack, onLinked, onClosed }: TriagePaneP
           </blockquote>
           {row.receivedAt && (
             <figcaption>
-              Received {new Date(row.receivedAt).toLocaleString()} ({waitLabel(row.receivedAt, now)} ago)
+              Received {new Date(row.receivedAt).toLocaleString()} ({agoLabel(row.receivedAt, now)})
             </figcaption>
           )}
         </figure>
