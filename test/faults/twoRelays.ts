@@ -49,13 +49,18 @@ export async function twoRelays(faults: FaultStack, scale: FaultScale): Promise<
   counts.lost = tally.lost;
   counts.seconds = (performance.now() - started) / 1000;
   const [first, second] = [reportOf(a.output), reportOf(b.output)];
+  const outcomes = (report: DrainReport | undefined): string =>
+    Object.entries(report?.outcomes ?? {})
+      .filter(([, n]) => n > 0)
+      .map(([outcome, n]) => `${outcome} ${n}`)
+      .join(', ');
   counts.notes.push(
-    `relay A sent ${first?.outcomes.sent ?? '?'} (lost ${first?.outcomes.taken ?? '?'} claims to B), ` +
-      `relay B sent ${second?.outcomes.sent ?? '?'} (lost ${second?.outcomes.taken ?? '?'} claims to A), ` +
+    `relay A: ${outcomes(first)}; relay B: ${outcomes(second)} (taken = claimed by the other first); ` +
       `both done in ${sweepSeconds.toFixed(1)} s (${(pending.length / sweepSeconds).toFixed(0)} messages/s with process start)`,
   );
-  if (a.code !== 0 || b.code !== 0)
-    counts.notes.push(`relay processes exited ${a.code ?? a.signal}, ${b.code ?? b.signal}`);
+  if (a.code !== 0 || b.code !== 0 || !first || !second) {
+    throw new Error(`a relay process failed (exits ${a.code ?? a.signal}, ${b.code ?? b.signal}): no race was run`);
+  }
   if (tally.lostIds.length > 0) counts.notes.push(`not delivered: ${tally.lostIds.slice(0, 5).join(', ')}`);
   return counts;
 }
