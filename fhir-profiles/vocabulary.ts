@@ -89,6 +89,11 @@ export const VALUE_SETS = {
 export const IDENTIFIER_SYSTEMS = {
   /** Twilio Message SID (SM…/MM…) on a Communication: the idempotency key of webhooks and callbacks. */
   twilioMessageSid: sid('twilio-message-sid'),
+  /**
+   * The SIDs of earlier send attempts of an outbound message (set by Retry, `use: old`): kept so that late callbacks
+   * and the relay's log lookup never take the old SMS for the new attempt (docs/decisions/058).
+   */
+  previousTwilioMessageSid: sid('previous-twilio-message-sid'),
   /** Thread header key: `<Patient or RelatedPerson reference>|<practice number E.164>`; makes header creation idempotent. */
   thread: sid('thread'),
   /** Unmatched-inbound Task key (the SID of the message being triaged). */
@@ -240,6 +245,7 @@ export const TOKENS = {
   needsResponse: `${CODE_SYSTEMS.task}|${CODES.task.needsResponse}`,
   triageUnmatched: `${CODE_SYSTEMS.task}|${CODES.task.triageUnmatched}`,
   twilioSid: (messageSid: string): string => `${IDENTIFIER_SYSTEMS.twilioMessageSid}|${messageSid}`,
+  previousTwilioSid: (messageSid: string): string => `${IDENTIFIER_SYSTEMS.previousTwilioMessageSid}|${messageSid}`,
   thread: (key: string): string => `${IDENTIFIER_SYSTEMS.thread}|${key}`,
   clientMessageId: (id: string): string => `${IDENTIFIER_SYSTEMS.clientMessageId}|${id}`,
 } as const;

@@ -151,6 +151,7 @@ describe('the ready-made CONCEPTS are what the profiles require', () => {
   test.each([
     ['twilioMessageSid', PROFILES.inboundMessage, 'Communication.identifier:twilioSid.system'],
     ['clientMessageId', PROFILES.outboundMessage, 'Communication.identifier:clientMessageId.system'],
+    ['previousTwilioMessageSid', PROFILES.outboundMessage, 'Communication.identifier:previousTwilioSid.system'],
     ['thread', PROFILES.threadHeader, 'Communication.identifier:thread.system'],
     ['triage', PROFILES.triageTask, 'Task.identifier:triage.system'],
   ] as const)('IDENTIFIER_SYSTEMS.%s is the system the profile slices on', (key, profile, id) => {

@@ -15,6 +15,7 @@ import { parseRelayConfig, type RelayConfig } from '../server/config';
 import { createRelay } from '../server/createRelay';
 import { notFoundHandler } from '../server/http/errorHandler';
 import { securityMiddleware } from '../server/http/securityMiddleware';
+import { createWebhookFailureLimit, WEBHOOK_FAILURES_PER_MINUTE } from '../server/http/webhookFailureLimit';
 import { templateRoutes } from '../server/http/templateRoutes';
 import { STARTER_TEMPLATES_FILE, TemplateSource } from '../server/templates/templateFile';
 import { webPages } from '../server/http/webPages';
@@ -117,6 +118,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...options.relayEnv,
   });
   const relay = createRelay(relayConfig, {
+    // As on the served origin: forged webhooks are limited behind the signature check (docs/decisions/081).
+    webhookFailures: createWebhookFailureLimit({ maxFailures: WEBHOOK_FAILURES_PER_MINUTE, windowMs: 60_000 }),
     ...options.relayOverrides,
     ...(options.logger ? { logger: options.logger } : {}),
   });

@@ -15,6 +15,7 @@ import { jwksRoute } from './http/jwksRoute';
 import { outboxRoutes } from './http/outboxRoutes';
 import { requestLog } from './http/requestLog';
 import { twilioWebhooks } from './http/twilioWebhooks';
+import type { WebhookFailureLimit } from './http/webhookFailureLimit';
 import { createWebhookIntake, type WebhookIntake } from './relay/acceptWebhook';
 import { systemClock, noFaults, type Clock, type FaultPoints, type RelayContext } from './relay/context';
 import { describeError } from './relay/describeError';
@@ -38,6 +39,8 @@ export interface AppDeps {
   webhookBudgetMs?: number;
   /** Retry of webhooks that met an unreachable EHR (defaults: 1 s doubling to 60 s, for up to 6 hours, 10,000 kept). */
   webhookRetry?: { baseDelayMs: number; maxDelayMs: number; maxAgeMs: number; maxItems: number };
+  /** The served origin's limit on webhook requests failing the signature check (docs/decisions/081). */
+  webhookFailures?: WebhookFailureLimit;
 }
 
 export interface RelayApp {
@@ -79,7 +82,13 @@ export function createApp(deps: AppDeps): RelayApp {
       claimTimeoutMs: config.claimTimeoutMs,
       stuckAfterMs: config.stuckAfterMs,
       reconcileLookbackMs: config.reconcileLookbackMs,
-      sendRetry: { attempts: 4, baseDelayMs: 500, maxDelayMs: 8_000 },
+      sendDeadlineMs: config.sendDeadlineMs,
+      // The backoff fits the deadline: 4 attempts take at most ~7/16 of it in pauses.
+      sendRetry: {
+        attempts: 4,
+        baseDelayMs: Math.min(500, config.sendDeadlineMs / 16),
+        maxDelayMs: Math.min(8_000, config.sendDeadlineMs / 4),
+      },
       sendConcurrency: config.sendConcurrency,
       pageSize: 100,
     },
@@ -94,6 +103,8 @@ export function createApp(deps: AppDeps): RelayApp {
 
   const app = express();
   app.disable('x-powered-by');
+  // Limits count by client address; behind a load balancer that address comes from X-Forwarded-For.
+  app.set('trust proxy', config.trustProxy);
   app.use(requestLog(logger));
   app.use(jwksRoute(config.signingKey.publicJwk));
   app.use(
@@ -119,6 +130,7 @@ export function createApp(deps: AppDeps): RelayApp {
       keywordReplies: config.keywordReplies,
       practice: config.practice,
       region: config.region,
+      ...(deps.webhookFailures ? { failures: deps.webhookFailures } : {}),
     }),
   );
   app.use(outboxRoutes({ drain, nudgesPerMinute: config.nudgeRateLimitPerMinute, notifySecret: secret }));

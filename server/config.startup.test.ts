@@ -52,6 +52,7 @@ const MALFORMED: Record<string, [string, RegExp] | null> = {
   RECONCILE_INTERVAL_SECONDS: ['2', /at least 5/],
   RECONCILE_LOOKBACK_HOURS: ['-1', /./],
   CLAIM_TIMEOUT_SECONDS: ['soon', /number of seconds/],
+  SEND_DEADLINE_SECONDS: ['0', /at least 0.1/],
   STUCK_AFTER_SECONDS: ['1.5', /whole number/],
   SEND_CONCURRENCY: ['0', /./],
   NUDGE_RATE_LIMIT_PER_MINUTE: ['lots', /./],

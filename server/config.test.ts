@@ -95,6 +95,20 @@ describe('parseRelayConfig', () => {
     );
   });
 
+  test('when the send deadline is more than half the claim timeout, then start-up stops naming both', () => {
+    expect(problems({ ...valid, CLAIM_TIMEOUT_SECONDS: '40', SEND_DEADLINE_SECONDS: '30' }).join('\n')).toMatch(
+      /SEND_DEADLINE_SECONDS: must be at most half of CLAIM_TIMEOUT_SECONDS \(40\)/,
+    );
+    expect(problems({ ...valid, CLAIM_TIMEOUT_SECONDS: '50' }).join('\n')).toMatch(/SEND_DEADLINE_SECONDS/);
+    const config = parseRelayConfig({ ...valid, CLAIM_TIMEOUT_SECONDS: '1', SEND_DEADLINE_SECONDS: '0.5' });
+    expect(config).toMatchObject({ claimTimeoutMs: 1_000, sendDeadlineMs: 500, twilioTimeoutMs: 500 });
+    expect(parseRelayConfig(valid)).toMatchObject({
+      claimTimeoutMs: 120_000,
+      sendDeadlineMs: 30_000,
+      twilioTimeoutMs: 15_000,
+    });
+  });
+
   test('when the key is an RSA key in a file, then it is read from there and signs RS384', () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' });
     const file = join(mkdtempSync(join(tmpdir(), 'relay-key-')), 'key.pem');

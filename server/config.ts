@@ -108,6 +108,11 @@ const variables = z.object({
     .max(24 * 30)
     .default(24),
   CLAIM_TIMEOUT_SECONDS: seconds(120, 1, 86_400),
+  SEND_DEADLINE_SECONDS: z.coerce
+    .number({ message: 'must be a number of seconds' })
+    .min(0.1, { message: 'must be at least 0.1' })
+    .max(3_600, { message: 'must be at most 3600' })
+    .default(30),
   STUCK_AFTER_SECONDS: seconds(900, 1, 7 * 86_400),
   SEND_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   NUDGE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
@@ -151,6 +156,13 @@ const schema = variables.superRefine((env, ctx) => {
       message: 'must be https (Twilio webhooks carry PHI); plain http is accepted only on a loopback address',
     });
   }
+  if (env.SEND_DEADLINE_SECONDS * 2 > env.CLAIM_TIMEOUT_SECONDS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SEND_DEADLINE_SECONDS'],
+      message: `must be at most half of CLAIM_TIMEOUT_SECONDS (${env.CLAIM_TIMEOUT_SECONDS}): reconciliation takes over a claim after CLAIM_TIMEOUT_SECONDS, and a send still running then could text twice`,
+    });
+  }
   if (env.KEYWORD_REPLIES === 'relay' && !env.PRACTICE_NAME) {
     ctx.addIssue({
       code: 'custom',
@@ -183,6 +195,10 @@ export interface RelayConfig {
   reconcileIntervalMs: number;
   reconcileLookbackMs: number;
   claimTimeoutMs: number;
+  /** Hard deadline of one send from its claim (at most half of claimTimeoutMs); Twilio requests time out within it. */
+  sendDeadlineMs: number;
+  /** Timeout of one Twilio API request: 15 s, or the send deadline when shorter. */
+  twilioTimeoutMs: number;
   stuckAfterMs: number;
   sendConcurrency: number;
   nudgeRateLimitPerMinute: number;
@@ -262,6 +278,8 @@ export function parseRelayConfig(env: Record<string, string | undefined>): Relay
     reconcileIntervalMs: value.RECONCILE_INTERVAL_SECONDS * 1000,
     reconcileLookbackMs: value.RECONCILE_LOOKBACK_HOURS * 3_600_000,
     claimTimeoutMs: value.CLAIM_TIMEOUT_SECONDS * 1000,
+    sendDeadlineMs: value.SEND_DEADLINE_SECONDS * 1000,
+    twilioTimeoutMs: Math.min(15_000, value.SEND_DEADLINE_SECONDS * 1000),
     stuckAfterMs: value.STUCK_AFTER_SECONDS * 1000,
     sendConcurrency: value.SEND_CONCURRENCY,
     nudgeRateLimitPerMinute: value.NUDGE_RATE_LIMIT_PER_MINUTE,

@@ -36,6 +36,7 @@ export function createRelay(
       fromNumber: config.twilio.fromNumber,
       ...(config.twilio.messagingServiceSid ? { messagingServiceSid: config.twilio.messagingServiceSid } : {}),
       ...(config.twilio.apiBaseUrl ? { apiBaseUrl: config.twilio.apiBaseUrl } : {}),
+      timeoutMs: config.twilioTimeoutMs,
     });
   const { fetch: _fetch, ...rest } = overrides;
   return createApp({ ...rest, config, fhir, sms, token: overrides.token ?? token, logger });

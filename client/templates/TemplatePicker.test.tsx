@@ -3,13 +3,14 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, test } from 'vitest';
+import { EXTERNAL_SYSTEMS } from '../../fhir-profiles/vocabulary';
 import { inboundMessage, threadHeader } from '../../test/fixtures/messages';
 import { patient, practice, practitioner } from '../../test/fixtures/people';
 import { renderApp, startFakeServers, testSession } from '../testing/renderClient';
 
 const servers = startFakeServers();
 
-const SPANISH = [{ language: { coding: [{ system: 'urn:ietf:bcp:47', code: 'es' }] }, preferred: true }];
+const SPANISH = [{ language: { coding: [{ system: EXTERNAL_SYSTEMS.bcp47, code: 'es' }] }, preferred: true }];
 
 function seedChart(options: { spanish?: boolean } = {}): void {
   servers

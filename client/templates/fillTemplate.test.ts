@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { EXTERNAL_SYSTEMS } from '../../fhir-profiles/vocabulary';
 import { patient, practice } from '../../test/fixtures/people';
 import { fillTemplate, preferredLanguage, templateLanguage, templateValues } from './fillTemplate';
 import { placeholdersIn } from './templateFormat';
@@ -42,8 +43,8 @@ describe('values from the chart', () => {
   });
 
   test.each([
-    [[{ language: { coding: [{ system: 'urn:ietf:bcp:47', code: 'es' }] }, preferred: true }], 'es'],
-    [[{ language: { coding: [{ system: 'urn:ietf:bcp:47', code: 'es-MX' }] } }], 'es'],
+    [[{ language: { coding: [{ system: EXTERNAL_SYSTEMS.bcp47, code: 'es' }] }, preferred: true }], 'es'],
+    [[{ language: { coding: [{ system: EXTERNAL_SYSTEMS.bcp47, code: 'es-MX' }] } }], 'es'],
     [[{ language: { text: 'en' } }, { language: { coding: [{ code: 'es' }] }, preferred: true }], 'es'],
     [undefined, undefined],
   ])('preferred language of %j is %s', (communication, language) => {

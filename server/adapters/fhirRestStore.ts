@@ -98,6 +98,18 @@ export function createFhirRestStore(options: FhirRestOptions): FhirStore {
       const { json } = await send('GET', `${resourceType}${queryString(params)}`);
       return resourceOf<Bundle>(json, `${resourceType} search`);
     },
+    async nextPage(page) {
+      const next = page.link?.find((link) => link.relation === 'next')?.url;
+      if (!next) return undefined;
+      if (!next.startsWith(`${base}/`) && !next.startsWith(`${base}?`)) {
+        throw new FhirStoreError(
+          502,
+          badRequest('The EHR sent a next-page link outside FHIR_BASE_URL; the relay does not follow it'),
+        );
+      }
+      const { json } = await send('GET', next.slice(base.length + 1));
+      return resourceOf<Bundle>(json, 'next search page');
+    },
     async create<T extends Resource>(resource: T, createOptions?: { ifNoneExist?: string }) {
       const headers = createOptions?.ifNoneExist ? { 'if-none-exist': createOptions.ifNoneExist } : undefined;
       const { status, json } = await send('POST', resource.resourceType, resource, headers);

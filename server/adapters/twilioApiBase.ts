@@ -22,10 +22,10 @@ export function rewriteTwilioUri(uri: string, apiBaseUrl: string): string {
 }
 
 /** A RequestClient for the twilio SDK whose requests go to `apiBaseUrl`, with keep-alive on plain http too. */
-export function createRewritingRequestClient(apiBaseUrl: string): RequestClient {
+export function createRewritingRequestClient(apiBaseUrl: string, timeoutMs = 15_000): RequestClient {
   class RewritingRequestClient extends twilio.RequestClient {
     constructor() {
-      super({ keepAlive: true, maxSockets: 64 });
+      super({ keepAlive: true, maxSockets: 64, timeout: timeoutMs });
       this.axios.defaults.httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
     }
 

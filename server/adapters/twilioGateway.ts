@@ -72,7 +72,9 @@ export function createTwilioGateway(options: TwilioGatewayOptions): SmsGateway {
   const client = twilio(username, password, {
     accountSid: options.accountSid,
     timeout: options.timeoutMs ?? 15_000,
-    ...(options.apiBaseUrl ? { httpClient: createRewritingRequestClient(options.apiBaseUrl) } : {}),
+    ...(options.apiBaseUrl
+      ? { httpClient: createRewritingRequestClient(options.apiBaseUrl, options.timeoutMs ?? 15_000) }
+      : {}),
   });
   const fetchImpl = options.fetch ?? fetch;
   const apiOrigins = new Set([TWILIO_API_ORIGIN, ...(options.apiBaseUrl ? [new URL(options.apiBaseUrl).origin] : [])]);
@@ -106,6 +108,7 @@ export function createTwilioGateway(options: TwilioGatewayOptions): SmsGateway {
           ...(filter.to ? { to: filter.to } : {}),
           ...(filter.from ? { from: filter.from } : {}),
           ...(filter.dateSentAfter ? { dateSentAfter: filter.dateSentAfter } : {}),
+          ...(filter.dateSentBefore ? { dateSentBefore: filter.dateSentBefore } : {}),
           limit: filter.limit,
           pageSize: Math.min(1000, filter.limit),
         });

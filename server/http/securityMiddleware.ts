@@ -1,7 +1,8 @@
 /**
  * Everything in front of ChartText's routes on its public origin (`npm run serve`, and `npm start` with the built
  * pages): helmet's headers with ChartText's Content-Security-Policy, HSTS when the public URL is https, no CORS for
- * the API, a body size ceiling, and the limit on rejected webhook requests. See docs/decisions/081-security-headers.md.
+ * the API and a body size ceiling. (The limit on forged webhook requests sits behind the signature check, in the relay's
+ * webhook routes, so it can never refuse Twilio.) See docs/decisions/081-security-headers.md.
  */
 import express, { type Router } from 'express';
 import helmet from 'helmet';
@@ -9,13 +10,9 @@ import type { RelayConfig } from '../config';
 import { inlineHashesOfBuild, policyDirectives } from './contentSecurityPolicy';
 import { limitRequestBodies, refuseCrossOriginApi } from './requestGuards';
 import { WEB_DIST_DIR } from './webPages';
-import { limitWebhookFailures } from './webhookFailureLimit';
 
 /** The largest request body ChartText takes anywhere: Twilio's webhook forms stay far below it. */
 export const MAX_BODY_BYTES = 64 * 1024;
-
-/** Rejected webhook requests one address may send per minute before it is answered 429. */
-export const WEBHOOK_FAILURES_PER_MINUTE = 30;
 
 export type SecurityConfig = Pick<RelayConfig, 'publicBaseUrl' | 'ehrOrigins' | 'fhirOrigins'>;
 
@@ -43,6 +40,5 @@ export function securityMiddleware(config: SecurityConfig, options: { distDir?: 
   );
   router.use(refuseCrossOriginApi(config.publicBaseUrl));
   router.use(limitRequestBodies(MAX_BODY_BYTES));
-  router.use(limitWebhookFailures({ prefix: '/twilio/', maxFailures: WEBHOOK_FAILURES_PER_MINUTE, windowMs: 60_000 }));
   return router;
 }

@@ -14,6 +14,7 @@ import { isTwilioStatus } from '../relay/mapTwilioStatus';
 import { toE164 } from '../relay/normalisePhone';
 import { parseInboundWebhook } from '../relay/parseInbound';
 import { verifyTwilioSignature } from './verifyTwilioSignature';
+import type { WebhookFailureLimit } from './webhookFailureLimit';
 
 export interface TwilioWebhookOptions {
   intake: WebhookIntake;
@@ -24,9 +25,12 @@ export interface TwilioWebhookOptions {
   practice: { name: string; helpPhone?: string };
   /** Default country for a number Twilio sent without one. */
   region: CountryCode;
+  /** The limit on requests that fail the signature check (signed ones are never limited). */
+  failures?: WebhookFailureLimit;
 }
 
 const COMMUNICATION_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+const SEND_ATTEMPT = /^[1-9][0-9]{0,5}$/;
 
 const field = (body: unknown, name: string): string | undefined => {
   const value = (body as Record<string, unknown> | undefined)?.[name];
@@ -42,7 +46,12 @@ export function twilioWebhooks(options: TwilioWebhookOptions): Router {
   // Twilio posts small forms; ten media URLs and their types stay well under these limits.
   const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 });
   const signed = (routePath: string): express.RequestHandler =>
-    verifyTwilioSignature({ authToken: options.authToken, publicBaseUrl: options.publicBaseUrl, routePath });
+    verifyTwilioSignature({
+      authToken: options.authToken,
+      publicBaseUrl: options.publicBaseUrl,
+      routePath,
+      ...(options.failures ? { failures: options.failures } : {}),
+    });
 
   router.post('/twilio/status', form, signed('/twilio/status'), async (req, res, next) => {
     try {
@@ -58,12 +67,15 @@ export function twilioWebhooks(options: TwilioWebhookOptions): Router {
       const errorMessage = field(req.body, 'ErrorMessage');
       const communicationId =
         typeof req.query.c === 'string' && COMMUNICATION_ID.test(req.query.c) ? req.query.c : undefined;
+      const attempt =
+        typeof req.query.a === 'string' && SEND_ATTEMPT.test(req.query.a) ? Number(req.query.a) : undefined;
       await options.intake.status({
         sid,
         status,
         ...(Number.isInteger(errorCode) && errorCode > 0 ? { errorCode } : {}),
         ...(errorMessage ? { errorMessage } : {}),
         ...(communicationId ? { communicationId } : {}),
+        ...(attempt === undefined ? {} : { attempt }),
       });
       res.status(204).end();
     } catch (err) {

@@ -2,11 +2,17 @@
  * Twilio webhook signatures (https://www.twilio.com/docs/usage/webhooks/webhooks-security): the `X-Twilio-Signature`
  * header is an HMAC of the URL Twilio was configured with and the POST parameters, keyed with the auth token.
  * The URL is rebuilt from PUBLIC_BASE_URL (never from the Host header, which a proxy or attacker controls) plus the
- * path and query. A missing or wrong signature is a 403 before anything is parsed further or written.
+ * path and query. A missing or wrong signature is a 403 before anything is parsed further or written — or a 429 once
+ * the sender's address is past the limit on failed requests (a signed request is never limited).
+ *
+ * Only the default scheme is read: HMAC-SHA1 keyed with the auth token. A Twilio Webhooks Rule signs with its own
+ * SharedKey and algorithm (HMAC-SHA256 possible) and says so in X-Twilio-Webhooks-Signature-Settings; such requests
+ * fail here with 403 (docs/decisions/056).
  */
-import { OperationOutcomeError, forbidden } from '@medplum/core';
+import { OperationOutcomeError, forbidden, tooManyRequests } from '@medplum/core';
 import type { RequestHandler } from 'express';
 import twilio from 'twilio';
+import type { WebhookFailureLimit } from './webhookFailureLimit';
 
 /** The URL Twilio signed: public base + the route's path + the query string as received. */
 export function signedUrl(publicBaseUrl: string, routePath: string, originalUrl: string): string {
@@ -19,13 +25,32 @@ export function verifyTwilioSignature(options: {
   authToken: string;
   publicBaseUrl: string;
   routePath: string;
+  /** Counts failed requests per client address (req.ip, which honours `trust proxy`). */
+  failures?: WebhookFailureLimit;
 }): RequestHandler {
-  return (req, _res, next) => {
+  return (req, res, next) => {
     const signature = req.get('x-twilio-signature');
     const params: unknown = req.body;
     const form = typeof params === 'object' && params !== null ? (params as Record<string, unknown>) : {};
     const url = signedUrl(options.publicBaseUrl, options.routePath, req.originalUrl);
     if (!signature || !twilio.validateRequest(options.authToken, signature, url, form)) {
+      const retryAfter = options.failures?.recordFailure(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+      if (retryAfter !== undefined) {
+        res.set('Retry-After', String(retryAfter));
+        next(
+          new OperationOutcomeError({
+            ...tooManyRequests,
+            issue: [
+              {
+                severity: 'error',
+                code: 'throttled',
+                diagnostics: 'Too many requests with a missing or invalid X-Twilio-Signature from this address.',
+              },
+            ],
+          }),
+        );
+        return;
+      }
       next(
         new OperationOutcomeError({
           ...forbidden,

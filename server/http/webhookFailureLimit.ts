@@ -1,15 +1,16 @@
 /**
- * A rate limit on the Twilio webhooks that never slows Twilio down. Twilio delivers inbound messages without limit and
- * does not retry a refused one, so the limit counts only *rejected* requests (bad signature, malformed form) per
- * client address: an address that sent more than `maxFailures` of them in the current window is answered 429 until
- * the window ends. Valid, signed traffic never counts. Memory is bounded by `maxTracked` addresses.
+ * A limit on forged Twilio webhooks that never slows Twilio down. Twilio delivers inbound messages without limit and
+ * does not retry a refused one, so a validly signed request is never refused by it: the signature is checked first,
+ * and only requests that fail it count, per client address. An address past `maxFailures` failed requests in the
+ * current window has its next unsigned requests answered 429 instead of 403 until the window ends. Behind a proxy
+ * whose X-Forwarded-For is not believed, everyone shares one address — and Twilio still gets through, because its
+ * requests are signed. Memory is bounded by `maxTracked` addresses. docs/decisions/081-security-headers.md
  */
-import type { RequestHandler } from 'express';
-import { outcome } from './errorHandler';
+
+/** Rejected webhook requests one address may send per minute before the next are answered 429. */
+export const WEBHOOK_FAILURES_PER_MINUTE = 30;
 
 export interface WebhookFailureLimitOptions {
-  /** Path prefix the limit guards. */
-  prefix: string;
   maxFailures: number;
   windowMs: number;
   /** Most addresses remembered at once. */
@@ -17,13 +18,21 @@ export interface WebhookFailureLimitOptions {
   now?: () => number;
 }
 
+export interface WebhookFailureLimit {
+  /**
+   * Counts a request from `address` that failed the signature check; the seconds until the address's window ends when
+   * it is past the limit (answer 429 with Retry-After), else undefined (answer 403).
+   */
+  recordFailure(address: string): number | undefined;
+}
+
 interface Tally {
   failures: number;
   windowStart: number;
 }
 
-/** Middleware answering 429 to addresses that sent too many rejected webhook requests. */
-export function limitWebhookFailures(options: WebhookFailureLimitOptions): RequestHandler {
+/** A failure tally per address, in memory. */
+export function createWebhookFailureLimit(options: WebhookFailureLimitOptions): WebhookFailureLimit {
   const now = options.now ?? Date.now;
   const maxTracked = options.maxTracked ?? 10_000;
   const tallies = new Map<string, Tally>();
@@ -37,40 +46,21 @@ export function limitWebhookFailures(options: WebhookFailureLimitOptions): Reque
     return tally;
   };
 
-  const record = (key: string): void => {
-    const at = now();
-    const tally = current(key, at);
-    if (tally) {
+  return {
+    recordFailure(address) {
+      const at = now();
+      let tally = current(address, at);
+      if (!tally) {
+        if (tallies.size >= maxTracked) {
+          for (const [other, old] of tallies) if (at - old.windowStart >= options.windowMs) tallies.delete(other);
+          if (tallies.size >= maxTracked) tallies.clear();
+        }
+        tally = { failures: 0, windowStart: at };
+        tallies.set(address, tally);
+      }
       tally.failures += 1;
-      return;
-    }
-    if (tallies.size >= maxTracked) {
-      for (const [other, old] of tallies) if (at - old.windowStart >= options.windowMs) tallies.delete(other);
-      if (tallies.size >= maxTracked) tallies.clear();
-    }
-    tallies.set(key, { failures: 1, windowStart: at });
-  };
-
-  return (req, res, next) => {
-    if (!req.path.startsWith(options.prefix)) return next();
-    const key = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    const tally = current(key, now());
-    if (tally && tally.failures >= options.maxFailures) {
-      const retryAfter = Math.max(1, Math.ceil((tally.windowStart + options.windowMs - now()) / 1000));
-      res
-        .status(429)
-        .set('Retry-After', String(retryAfter))
-        .type('application/fhir+json')
-        .send(
-          JSON.stringify(
-            outcome('throttled', 'Too many rejected webhook requests from this address; check the Twilio signature.'),
-          ),
-        );
-      return;
-    }
-    res.on('finish', () => {
-      if (res.statusCode >= 400 && res.statusCode < 500 && res.statusCode !== 429) record(key);
-    });
-    next();
+      if (tally.failures <= options.maxFailures) return undefined;
+      return Math.max(1, Math.ceil((tally.windowStart + options.windowMs - at) / 1000));
+    },
   };
 }

@@ -1,7 +1,9 @@
 /**
  * A Twilio status report (signed status callback, or a status fetched by reconciliation) applied to its outbound
  * Communication through the one-way state machine (docs/decisions/050). Deduplicated on (SID, status): a replay or a
- * late status writes nothing. A report for a claim whose SID never reached the EHR adopts the SID.
+ * late status writes nothing. A report for a claim whose SID never reached the EHR adopts the SID — only for the
+ * attempt in flight: the StatusCallback URL names the Communication and its send attempt, and a callback of an earlier
+ * attempt (before a Retry) changes nothing (docs/decisions/058).
  */
 import type { Communication } from '@medplum/fhirtypes';
 import { TOKENS } from '../../fhir-profiles/vocabulary';
@@ -10,7 +12,7 @@ import type { RelayContext } from './context';
 import { fhirErrorStatus, matches } from './fhirStore';
 import { flagNumber } from './flagNumber';
 import { nextOutboundState, type TwilioStatus } from './mapTwilioStatus';
-import { sidOf, toNumberOf, twilioStatusOf, withSid } from './outboundFields';
+import { previousSidsOf, sendAttemptOf, sidOf, toNumberOf, twilioStatusOf, withSid } from './outboundFields';
 import { withTwilioStatus } from './recordSendResult';
 import { updateVersioned } from './updateVersioned';
 
@@ -21,6 +23,8 @@ export interface StatusReport {
   errorMessage?: string;
   /** The Communication id carried in the StatusCallback URL, when the callback came from a relay send. */
   communicationId?: string;
+  /** The send attempt carried in the StatusCallback URL (`a`), when the callback came from a relay send. */
+  attempt?: number;
 }
 
 export type StatusOutcome = 'applied' | 'unchanged' | 'unknown';
@@ -33,6 +37,15 @@ export function applyStatusReport(
 ): Communication | undefined {
   const recorded = sidOf(communication);
   if (recorded !== undefined && recorded !== report.sid) return undefined;
+  if (previousSidsOf(communication).includes(report.sid)) return undefined;
+  // Adopting a SID is for the claim in flight that sent it: in-progress, no SID yet, and the attempt of the callback
+  // URL. A message back in `preparation` (Retry) or claimed again has moved on; the old SMS's reports are history.
+  if (
+    recorded === undefined &&
+    (communication.status !== 'in-progress' || report.attempt !== sendAttemptOf(communication))
+  ) {
+    return undefined;
+  }
   const transition = nextOutboundState(
     { status: communication.status, twilioStatus: twilioStatusOf(communication) },
     report.status,

@@ -38,9 +38,10 @@ export function requireVersion(communication: Communication): void {
 }
 
 /**
- * Twilio's StatusCallback for a message: the relay's public URL with the Communication id as an opaque query value
- * (server-assigned, no PHI), so a callback can find the message even before its SID is recorded.
+ * Twilio's StatusCallback for a message: the relay's public URL with the Communication id and the send attempt as
+ * opaque query values (server-assigned, no PHI), so a callback can find the message before its SID is recorded —
+ * and a late callback of an earlier attempt (before a Retry) is told apart (docs/decisions/058).
  */
-export function statusCallbackUrl(ctx: RelayContext, communicationId: string): string {
-  return `${ctx.settings.publicBaseUrl}/twilio/status?c=${encodeURIComponent(communicationId)}`;
+export function statusCallbackUrl(ctx: RelayContext, communicationId: string, attempt: number): string {
+  return `${ctx.settings.publicBaseUrl}/twilio/status?c=${encodeURIComponent(communicationId)}&a=${attempt}`;
 }

@@ -23,6 +23,11 @@ export interface RelaySettings {
   stuckAfterMs: number;
   /** How far back reconciliation looks in Twilio's log on its first run after start. */
   reconcileLookbackMs: number;
+  /**
+   * Hard deadline of one send, from its claim: no Twilio request starts after it (config keeps it at most half of
+   * `claimTimeoutMs`, so reconciliation never takes over a claim whose sender may still send).
+   */
+  sendDeadlineMs: number;
   /** Retries for Twilio 429/5xx/network errors on send: attempts in all, and the backoff bounds. */
   sendRetry: { attempts: number; baseDelayMs: number; maxDelayMs: number };
   /** Parallel sends within one drain. */

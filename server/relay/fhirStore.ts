@@ -15,6 +15,11 @@ export interface FhirStore {
   read<K extends ResourceType>(resourceType: K, id: string): Promise<ResourceOf<K>>;
   /** A search-set Bundle: matches (`search.mode` match) and any `_include`d resources. One page. */
   search<K extends ResourceType>(resourceType: K, params: SearchParams): Promise<Bundle>;
+  /**
+   * The page after `page` (its `next` link, https://hl7.org/fhir/R4/http.html#paging), or undefined on the last page.
+   * A link outside the FHIR base is refused: the relay's token goes to the EHR only.
+   */
+  nextPage(page: Bundle): Promise<Bundle | undefined>;
   /** Create, or with `ifNoneExist` (a query string) return the one existing match instead. */
   create<T extends Resource>(
     resource: T,

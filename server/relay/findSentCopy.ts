@@ -1,13 +1,14 @@
 /**
  * Finds, in Twilio's message log, the SMS a claim already produced although its SID never reached the EHR (the relay
  * died after Twilio accepted it, or Twilio's answer was lost). Twilio has no idempotency key on Message create, so the
- * match is: same To, same body, created after the claim, and a SID no other Communication holds. See docs/decisions/051.
+ * match is: same To, same body, created after the claim, and a SID no Communication holds — neither as another
+ * message's SID nor as an earlier attempt's (kept by Retry), this message's own included. See docs/decisions/051, 058.
  */
 import type { Communication } from '@medplum/fhirtypes';
 import { TOKENS } from '../../fhir-profiles/vocabulary';
 import type { RelayContext } from './context';
 import { matches } from './fhirStore';
-import { bodyOf, claimedAtOf, sidOf } from './outboundFields';
+import { bodyOf, claimedAtOf, previousSidsOf, sidOf } from './outboundFields';
 import type { SmsMessage } from './smsGateway';
 
 /** Clocks differ between the relay, the EHR and Twilio; look this far before the claim. */
@@ -45,16 +46,23 @@ export async function findSentCopy(
 ): Promise<SmsMessage | undefined> {
   const known = sidOf(communication);
   if (known) return ctx.sms.fetch(known);
-  const candidates = sentCopyCandidates(communication, to, await ctx.sms.list({ to, limit: LOG_LIMIT }));
+  // Only a claim in flight can have sent a copy of its own; a message back in preparation has not been sent yet.
+  if (communication.status !== 'in-progress') return undefined;
+  const earlier = new Set(previousSidsOf(communication));
+  const candidates = sentCopyCandidates(communication, to, await ctx.sms.list({ to, limit: LOG_LIMIT })).filter(
+    (message) => !earlier.has(message.sid),
+  );
   if (candidates.length === 0) return undefined;
   const owned = await ctx.fhir.search('Communication', {
-    identifier: candidates.map((message) => TOKENS.twilioSid(message.sid)).join(','),
-    _count: String(candidates.length),
+    identifier: candidates
+      .flatMap((message) => [TOKENS.twilioSid(message.sid), TOKENS.previousTwilioSid(message.sid)])
+      .join(','),
+    _count: String(candidates.length * 2),
   });
-  const taken = new Set(
-    matches<Communication>(owned, 'Communication')
-      .filter((other) => other.id !== communication.id)
-      .map((other) => sidOf(other)),
-  );
+  const taken = new Set<string>();
+  for (const other of matches<Communication>(owned, 'Communication')) {
+    const theirs = other.id === communication.id ? [] : [sidOf(other)];
+    for (const sid of [...theirs, ...previousSidsOf(other)]) if (sid) taken.add(sid);
+  }
   return candidates.find((message) => !taken.has(message.sid));
 }

@@ -12,6 +12,14 @@ export function sidOf(communication: Communication): string | undefined {
     ?.value;
 }
 
+/** The SIDs of earlier send attempts, kept by Retry (docs/decisions/058). */
+export function previousSidsOf(communication: Communication): string[] {
+  return (communication.identifier ?? [])
+    .filter((identifier) => identifier.system === IDENTIFIER_SYSTEMS.previousTwilioMessageSid)
+    .map((identifier) => identifier.value)
+    .filter((value): value is string => typeof value === 'string');
+}
+
 /** The identifier that records a Twilio SID. */
 export function sidIdentifier(sid: string): Identifier {
   return { system: IDENTIFIER_SYSTEMS.twilioMessageSid, value: sid };

@@ -37,7 +37,7 @@ describe('sending an outbound message', () => {
     expect(ctx.sms.sends[0]).toMatchObject({
       to: '+12015550123',
       body: 'See you Tuesday at 10.',
-      statusCallback: `https://relay.example.org/twilio/status?c=${pending.id ?? ''}`,
+      statusCallback: `https://relay.example.org/twilio/status?c=${pending.id ?? ''}&a=1`,
     });
     expect(saved.status).toBe('in-progress');
     expect(sidOf(saved)).toBe(ctx.sms.log[0]?.sid);

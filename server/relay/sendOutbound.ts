@@ -15,7 +15,7 @@ import { claimOutbound, requireVersion, statusCallbackUrl } from './claimOutboun
 import { findSentCopy } from './findSentCopy';
 import { flagNumber } from './flagNumber';
 import { isVersionConflict } from './fhirStore';
-import { bodyOf } from './outboundFields';
+import { bodyOf, sendAttemptOf, sidOf } from './outboundFields';
 import { accepted, stopped } from './recordSendResult';
 import { resolveDestination } from './resolveDestination';
 import { SmsGatewayError, type SmsMessage } from './smsGateway';
@@ -64,6 +64,10 @@ export async function sendClaimed(ctx: RelayContext, claim: Communication, to: s
   await ctx.faults('after-claim', id);
   const result = await sendWithRetry(ctx, claim, to);
   if (result.kind === 'unresolved') return 'unresolved';
+  if (result.kind === 'superseded') {
+    ctx.log.info({ communication: id, outcome: result.outcome }, 'the claim changed while sending; retries stopped');
+    return result.outcome;
+  }
   if (result.kind === 'accepted') {
     await ctx.faults('after-twilio-accept', id);
     await recordAccepted(ctx, claim, result.message);
@@ -92,21 +96,59 @@ async function stopBeforeClaim(
 }
 
 type SendResult =
-  { kind: 'accepted'; message: SmsMessage } | { kind: 'rejected'; error: SmsGatewayError } | { kind: 'unresolved' };
+  | { kind: 'accepted'; message: SmsMessage }
+  | { kind: 'rejected'; error: SmsGatewayError }
+  | { kind: 'unresolved' }
+  /** The claim changed under the sender: its SID is recorded ('sent'), or another relay took it over ('taken'). */
+  | { kind: 'superseded'; outcome: 'sent' | 'taken' };
 
-/** Twilio call with bounded exponential backoff on 429/5xx/network; an ambiguous failure is looked up before a retry. */
+/**
+ * Whether the claim is still this sender's: the EHR's current version is the claim version. Re-read before every
+ * retry, so a sender never keeps retrying a claim that reconciliation has taken over (docs/decisions/059).
+ */
+async function claimCheck(
+  ctx: RelayContext,
+  claim: Communication,
+): Promise<'ours' | 'unknown' | { superseded: 'sent' | 'taken' }> {
+  let current: Communication;
+  try {
+    current = await ctx.fhir.read('Communication', claim.id ?? '');
+  } catch {
+    return 'unknown';
+  }
+  if (current.meta?.versionId === claim.meta?.versionId) return 'ours';
+  const recordedForThisAttempt =
+    sidOf(current) !== undefined && sendAttemptOf(current) === sendAttemptOf(claim) && current.status !== 'preparation';
+  return { superseded: recordedForThisAttempt ? 'sent' : 'taken' };
+}
+
+/**
+ * Twilio call with bounded exponential backoff on 429/5xx/network; an ambiguous failure is looked up before a retry.
+ * Everything happens before a hard deadline (`sendDeadlineMs` after the claim, at most half the claim timeout): no
+ * Twilio request starts after it, so reconciliation never takes over a claim whose sender may still send.
+ */
 async function sendWithRetry(ctx: RelayContext, claim: Communication, to: string): Promise<SendResult> {
   const { attempts, baseDelayMs, maxDelayMs } = ctx.settings.sendRetry;
   const id = claim.id ?? '';
+  const deadline = ctx.clock.now().getTime() + ctx.settings.sendDeadlineMs;
+  const remaining = (): number => deadline - ctx.clock.now().getTime();
+  const callback = statusCallbackUrl(ctx, id, sendAttemptOf(claim));
   let ambiguous = false;
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    if (ambiguous) {
-      const copy = await findSentCopy(ctx, claim, to).catch(() => undefined);
-      if (copy) return { kind: 'accepted', message: copy };
+    if (attempt > 1) {
+      if (remaining() <= 0) break;
+      const check = await claimCheck(ctx, claim);
+      if (check === 'unknown') break;
+      if (check !== 'ours') return { kind: 'superseded', outcome: check.superseded };
+      if (ambiguous) {
+        const copy = await findSentCopy(ctx, claim, to).catch(() => undefined);
+        if (copy) return { kind: 'accepted', message: copy };
+      }
+      if (remaining() <= 0) break;
     }
     await ctx.faults('before-twilio', id);
     try {
-      const message = await ctx.sms.send({ to, body: bodyOf(claim), statusCallback: statusCallbackUrl(ctx, id) });
+      const message = await ctx.sms.send({ to, body: bodyOf(claim), statusCallback: callback });
       return { kind: 'accepted', message };
     } catch (err) {
       const error =
@@ -121,11 +163,14 @@ async function sendWithRetry(ctx: RelayContext, claim: Communication, to: string
       );
       if (attempt < attempts) {
         const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-        await ctx.clock.sleep(backoff / 2 + Math.random() * (backoff / 2));
+        const pause = backoff / 2 + Math.random() * (backoff / 2);
+        if (pause >= remaining()) break;
+        await ctx.clock.sleep(pause);
       }
     }
   }
   if (ambiguous) {
+    // Looking is not sending: the log is read even after the deadline; recordAccepted writes only on this attempt.
     const copy = await findSentCopy(ctx, claim, to).catch(() => undefined);
     if (copy) return { kind: 'accepted', message: copy };
   }
@@ -133,9 +178,19 @@ async function sendWithRetry(ctx: RelayContext, claim: Communication, to: string
   return { kind: 'unresolved' };
 }
 
-/** Records the SID, send time and status; recomputed on a fresh version if a status callback got there first. */
+/**
+ * Records the SID, send time and status; recomputed on a fresh version if a status callback got there first. Only on
+ * the claim's own attempt: a message retried or claimed again since is left alone (docs/decisions/058).
+ */
 export async function recordAccepted(ctx: RelayContext, claim: Communication, message: SmsMessage): Promise<void> {
   await updateVersioned(ctx.fhir, claim, (current) => {
+    if (current.status === 'preparation' || sendAttemptOf(current) !== sendAttemptOf(claim)) {
+      ctx.log.warn(
+        { communication: current.id, sid: message.sid },
+        'the message moved on to another attempt; not recorded',
+      );
+      return undefined;
+    }
     const next = accepted(current, message, ctx.clock.now());
     if (!next) ctx.log.error({ communication: current.id, sid: message.sid }, 'a different SID is already recorded');
     return next;

@@ -40,6 +40,8 @@ export interface ListFilter {
   from?: string;
   /** Only messages sent at or after this time (Twilio's `DateSent>`); queued messages have no send date. */
   dateSentAfter?: Date;
+  /** Only messages sent at or before this time (Twilio's `DateSent<`), to page back through a long log. */
+  dateSentBefore?: Date;
   /** Stop after this many messages (Twilio lists newest first). */
   limit: number;
 }

@@ -5,7 +5,7 @@
 import type { Communication } from '@medplum/fhirtypes';
 import type { MessageRecord } from '../../sandbox/phone/messageRecord';
 import { sidOf, twilioStatusOf } from '../../server/relay/outboundFields';
-import { currentResources, type FaultStack } from './faultStack';
+import { currentResources, sleep, waitUntil, type FaultStack } from './faultStack';
 
 export interface OutboundTally {
   delivered: number;
@@ -44,4 +44,28 @@ export function countOutbound(faults: FaultStack, messages: readonly Communicati
     }
   }
   return tally;
+}
+
+/**
+ * Waits (bounded) until every message in `messages` is delivered. What is still missing then is left to
+ * reconciliation, the relay's documented backstop for claims Twilio never answered and statuses never called back
+ * (docs/decisions/051, 054): it runs past CLAIM_TIMEOUT and STUCK_AFTER (1 s in the fault stack), twice. Returns how
+ * many messages only reconciliation delivered, for the notes.
+ */
+export async function settleOutbound(
+  faults: FaultStack,
+  messages: readonly Communication[],
+  timeoutMs: number,
+): Promise<number> {
+  const missing = (): number => countOutbound(faults, messages).lost;
+  if (await waitUntil(() => missing() === 0, timeoutMs)) return 0;
+  const before = missing();
+  for (let pass = 0; pass < 2 && missing() > 0; pass++) {
+    await sleep(1_100);
+    await faults.stack.relay.reconciler.run();
+    await faults.stack.relay.drain.request();
+    await faults.stack.sandbox.phone.settled({ timeoutMs: 60_000 });
+    await waitUntil(() => missing() === 0, 10_000);
+  }
+  return before - missing();
 }

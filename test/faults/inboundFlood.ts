@@ -10,7 +10,7 @@ import { CODE_SYSTEMS, CODES, IDENTIFIER_SYSTEMS, codeFrom } from '../../fhir-pr
 import { PRACTICE, UNKNOWN_NUMBER_E164 } from '../../sandbox/seed/roster';
 import { OPEN_TASK_STATUSES } from '../../server/relay/fileInbound';
 import { sidOf } from '../../server/relay/outboundFields';
-import { countOutbound } from './countOutbound';
+import { countOutbound, settleOutbound } from './countOutbound';
 import { emptyCounts, type FaultCounts } from './faultCounts';
 import type { FaultScale } from './faultScale';
 import {
@@ -168,6 +168,7 @@ export async function inboundFlood(faults: FaultStack, scale: FaultScale): Promi
   }
   counts.duplicated += duplicateRecords(after.values());
 
+  const byReconciliation = await settleOutbound(faults, outbound, 30_000);
   const tally = countOutbound(faults, outbound);
   counts.sent = inbound.length + outbound.length;
   counts.delivered += tally.delivered;
@@ -181,6 +182,7 @@ export async function inboundFlood(faults: FaultStack, scale: FaultScale): Promi
         .map(([status, n]) => `${status}×${n}`)
         .join(', ')}; ${callbacks} held status callbacks + ${callbackReplays} replays released shuffled`,
   );
+  if (byReconciliation > 0) counts.notes.push(`${byReconciliation} outbound delivered only after reconciliation`);
   if (altered > 0) counts.notes.push(`${altered} inbound stored with a different body`);
   if (tally.lostIds.length > 0) counts.notes.push(`outbound not delivered: ${tally.lostIds.slice(0, 5).join(', ')}`);
   return counts;

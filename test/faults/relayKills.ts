@@ -9,10 +9,10 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { Communication } from '@medplum/fhirtypes';
 import type { FaultPoint } from '../../server/relay/context';
-import { countOutbound } from './countOutbound';
+import { countOutbound, settleOutbound } from './countOutbound';
 import { emptyCounts, type FaultCounts } from './faultCounts';
 import type { FaultScale } from './faultScale';
-import { createPendingBulk, sleep, textablePatients, waitUntil, type FaultStack } from './faultStack';
+import { createPendingBulk, sleep, textablePatients, type FaultStack } from './faultStack';
 
 const POINTS: readonly FaultPoint[] = ['after-claim', 'before-twilio', 'after-twilio-accept', 'after-record'];
 const RELAY_CHILD = fileURLToPath(new URL('../integration/relay-support/relayChild.ts', import.meta.url));
@@ -61,12 +61,8 @@ export async function relayKills(faults: FaultStack, scale: FaultScale): Promise
     await relay.reconciler.run();
     await relay.drain.request();
     await stack.sandbox.phone.settled({ timeoutMs: 30_000 });
-    const done = (): boolean => countOutbound(faults, batch).lost === 0;
-    if (!(await waitUntil(done, 10_000))) {
-      // Callbacks missed while no relay listened: the stuck-status pass fetches them (STUCK_AFTER_SECONDS=1).
-      await relay.reconciler.run();
-      await waitUntil(done, 10_000);
-    }
+    // Callbacks missed while no relay listened: the stuck-status pass of reconciliation fetches them.
+    await settleOutbound(faults, batch, 10_000);
   }
 
   const tally = countOutbound(faults, all);

@@ -9,7 +9,7 @@ import { EXTERNAL_SYSTEMS, codeFrom } from '../../fhir-profiles/vocabulary';
 import { PATIENTS, SPECIAL_PATIENTS } from '../../sandbox/seed/roster';
 import { toE164 } from '../../server/relay/normalisePhone';
 import { createPatient } from '../integration/relay-support/relayStack';
-import { bodyOf, countOutbound } from './countOutbound';
+import { bodyOf, countOutbound, settleOutbound } from './countOutbound';
 import { emptyCounts, type FaultCounts } from './faultCounts';
 import type { FaultScale } from './faultScale';
 import {
@@ -17,7 +17,6 @@ import {
   currentResources,
   NOT_MOBILE_NUMBER,
   textablePatients,
-  waitUntil,
   type FaultStack,
 } from './faultStack';
 
@@ -73,7 +72,7 @@ export async function twilioErrors(faults: FaultStack, scale: FaultScale): Promi
   phone.faults.clear();
 
   await phone.settled({ timeoutMs: 60_000 });
-  await waitUntil(() => countOutbound(faults, transient).lost === 0, 20_000);
+  const byReconciliation = await settleOutbound(faults, transient, 20_000);
   const tally = countOutbound(faults, transient);
   counts.delivered = tally.delivered;
   counts.lost = tally.lost;
@@ -98,6 +97,7 @@ export async function twilioErrors(faults: FaultStack, scale: FaultScale): Promi
     `${transient.length} messages through 3×429, 3×500, 3×503 (${retries} retried sends); ` +
       `3 refused for good (21211 after 429 and 503, 21614, 21610) and stopped with the code`,
   );
+  if (byReconciliation > 0) counts.notes.push(`${byReconciliation} delivered only after reconciliation`);
   if (tally.lostIds.length > 0) counts.notes.push(`not delivered: ${tally.lostIds.slice(0, 5).join(', ')}`);
   return counts;
 }

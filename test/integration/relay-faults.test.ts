@@ -10,7 +10,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CODES, CONCEPTS, PROFILES } from '../../fhir-profiles/vocabulary';
 import type { FaultPoint } from '../../server/relay/context';
 import { sidOf, twilioStatusOf } from '../../server/relay/outboundFields';
-import { createPending, eventually, startRelayStack, threadOf, type RelayStack } from './relay-support/relayStack';
+import {
+  createPending,
+  eventually,
+  STACK_CLAIM_TIMEOUT_MS,
+  startRelayStack,
+  threadOf,
+  type RelayStack,
+} from './relay-support/relayStack';
 
 let stack: RelayStack;
 
@@ -49,7 +56,7 @@ describe('a relay killed in the middle of a send', () => {
           c.status === 'in-progress' && (point === 'after-claim' || stack.sandbox.phone.countMessages({ body }) === 1),
       );
       stack.kill();
-      await new Promise((resolve) => setTimeout(resolve, 1_100)); // past CLAIM_TIMEOUT_SECONDS=1
+      await new Promise((resolve) => setTimeout(resolve, STACK_CLAIM_TIMEOUT_MS + 100));
       const restarted = stack.restart();
       await restarted.reconciler.run();
       await restarted.drain.request();
@@ -80,7 +87,7 @@ describe('a relay process SIGKILLed at each step of the send pipeline', () => {
       });
       const [, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
       expect(signal).toBe('SIGKILL');
-      await new Promise((resolve) => setTimeout(resolve, 1_100)); // past CLAIM_TIMEOUT_SECONDS=1
+      await new Promise((resolve) => setTimeout(resolve, STACK_CLAIM_TIMEOUT_MS + 100));
       const restarted = stack.restart();
       await restarted.reconciler.run();
       await restarted.drain.request();

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Communication } from '@medplum/fhirtypes';
+import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { threadKey } from '../../fhir-profiles/threadKey';
 import { CODES, CONCEPTS, PROFILES, TOKENS, IDENTIFIER_SYSTEMS } from '../../fhir-profiles/vocabulary';
@@ -13,7 +14,7 @@ import { SPECIAL_PATIENTS, PRACTICE } from '../../sandbox/seed';
 import { createServedApp } from '../../server/createServedApp';
 import { shutDownGracefully } from '../../server/gracefulShutdown';
 import { inlineHashesOfBuild } from '../../server/http/contentSecurityPolicy';
-import { WEBHOOK_FAILURES_PER_MINUTE } from '../../server/http/securityMiddleware';
+import { WEBHOOK_FAILURES_PER_MINUTE } from '../../server/http/webhookFailureLimit';
 import type { SendRequest, SmsGateway, SmsMessage } from '../../server/relay/smsGateway';
 import { createFakeSmsGateway } from './relay-support/fakeSmsGateway';
 import { startServedStack, type ServedStack } from '../support/servedStack';
@@ -95,22 +96,35 @@ describe('the served origin', () => {
     expect(((await response.json()) as { resourceType: string }).resourceType).toBe('OperationOutcome');
   });
 
-  test('when one address keeps sending forged webhooks, then it is throttled and others are not', async () => {
-    const forged = (address: string): Promise<Response> =>
+  test('when one address keeps sending forged webhooks, then it is throttled, others are not, and Twilio’s signed webhooks from it still get through', async () => {
+    const form = {
+      AccountSid: stack.config.twilio.accountSid,
+      MessageSid: 'SM00000000000000000000000000000000',
+      MessageStatus: 'delivered',
+    };
+    const post = (address: string, signature: string): Promise<Response> =>
       fetch(`${stack.appUrl}/twilio/status`, {
         method: 'POST',
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
-          'x-twilio-signature': 'forged',
+          'x-twilio-signature': signature,
           'x-forwarded-for': address,
         },
-        body: 'MessageSid=SM00000000000000000000000000000000&MessageStatus=delivered',
+        body: new URLSearchParams(form).toString(),
       });
+    const forged = (address: string): Promise<Response> => post(address, 'forged');
     for (let i = 0; i < WEBHOOK_FAILURES_PER_MINUTE; i += 1) expect((await forged('203.0.113.7')).status).toBe(403);
     const throttled = await forged('203.0.113.7');
     expect(throttled.status).toBe(429);
     expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await forged('203.0.113.8')).status).toBe(403);
+    // Behind a proxy whose X-Forwarded-For is not believed, Twilio shares the forger's address: it is never locked out.
+    const signature = twilio.getExpectedTwilioSignature(
+      stack.config.twilio.authToken,
+      `${stack.config.publicBaseUrl}/twilio/status`,
+      form,
+    );
+    expect((await post('203.0.113.7', signature)).status).toBe(204);
   });
 
   test('when a path or asset does not exist, then the answer is an OperationOutcome that reveals nothing', async () => {

@@ -6,6 +6,7 @@ import {
   CODE_SYSTEMS,
   CODES,
   codeFrom,
+  EXTERNAL_SYSTEMS,
   hasCoding,
   IDENTIFIER_SYSTEMS,
   PROFILES,
@@ -42,7 +43,7 @@ function seed(): void {
       telecom: [{ system: 'phone', use: 'mobile', value: '201-555-0142' }],
     }),
     relatedPerson({
-      relationship: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'FTH' }] }],
+      relationship: [{ coding: [{ system: EXTERNAL_SYSTEMS.v3RoleCode, code: 'FTH' }] }],
       telecom: [{ system: 'phone', use: 'mobile', value: '201.555.0142' }],
     }),
   );

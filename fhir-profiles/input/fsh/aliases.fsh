@@ -19,6 +19,7 @@ Alias: $NumberFlag = https://charttext.org/fhir/CodeSystem/number-flag
 Alias: $TwilioStatus = https://charttext.org/fhir/CodeSystem/twilio-message-status
 Alias: $SmsEncoding = https://charttext.org/fhir/CodeSystem/sms-encoding
 Alias: $TwilioSid = https://charttext.org/fhir/sid/twilio-message-sid
+Alias: $PreviousTwilioSid = https://charttext.org/fhir/sid/previous-twilio-message-sid
 Alias: $ThreadKey = https://charttext.org/fhir/sid/thread
 Alias: $TriageKey = https://charttext.org/fhir/sid/triage
 Alias: $ClientMessageId = https://charttext.org/fhir/sid/client-message-id

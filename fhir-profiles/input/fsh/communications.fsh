@@ -88,6 +88,13 @@ Description: "A text from the practice to a patient (or a related person). The a
 * identifier[clientMessageId].system 1..1
 * identifier[clientMessageId].system = $ClientMessageId
 * identifier[clientMessageId].value 1..1
+* identifier contains previousTwilioSid 0..*
+* identifier[previousTwilioSid] ^short = "Twilio SIDs of earlier send attempts (kept by Retry), so their late callbacks change nothing"
+* identifier[previousTwilioSid] obeys ctt-sid
+* identifier[previousTwilioSid].use = #old
+* identifier[previousTwilioSid].system 1..1
+* identifier[previousTwilioSid].system = $PreviousTwilioSid
+* identifier[previousTwilioSid].value 1..1
 * partOf 1..1
 * partOf only Reference(ChartTextThreadHeader)
 * partOf ^short = "The thread header"

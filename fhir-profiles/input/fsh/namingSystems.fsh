@@ -16,6 +16,11 @@ InstanceOf: NamingSystem
 Usage: #definition
 * insert ChartTextNamingSystem(TwilioMessageSid, https://charttext.org/fhir/sid/twilio-message-sid, [[Twilio Message SID (SM… for SMS, MM… for MMS) on Communication.identifier. Status callbacks and inbound webhooks look messages up by it, so replays change nothing.]])
 
+Instance: previous-twilio-message-sid
+InstanceOf: NamingSystem
+Usage: #definition
+* insert ChartTextNamingSystem(ChartTextPreviousTwilioMessageSid, https://charttext.org/fhir/sid/previous-twilio-message-sid, [[Twilio Message SID of an earlier send attempt of an outbound message, kept by Retry (use old). Late status callbacks of that attempt and the relay's search of Twilio's log never take it for the current attempt.]])
+
 Instance: thread
 InstanceOf: NamingSystem
 Usage: #definition

@@ -111,6 +111,11 @@ export function createFakeSmsGateway(from: string): FakeSmsGateway {
             ? message.dateSent !== undefined && Date.parse(message.dateSent) >= filter.dateSentAfter.getTime()
             : true,
         )
+        .filter((message) =>
+          filter.dateSentBefore
+            ? message.dateSent !== undefined && Date.parse(message.dateSent) <= filter.dateSentBefore.getTime()
+            : true,
+        )
         .slice(0, filter.limit)
         .map((message) => ({ ...message }));
     },

@@ -57,6 +57,15 @@ function queryString(params: SearchParams): string {
   return query.toString();
 }
 
+/** The bundle with a base-relative `next` link when more matches follow (the router itself writes no links). */
+function withNextLink(resourceType: string, params: SearchParams, bundle: Bundle): Bundle {
+  const count = Number(params._count ?? 20);
+  const offset = Number(params._offset ?? 0);
+  if (bundle.total === undefined || offset + count >= bundle.total) return bundle;
+  const query = queryString({ ...params, _offset: String(offset + count) });
+  return { ...bundle, link: [...(bundle.link ?? []), { relation: 'next', url: `${resourceType}?${query}` }] };
+}
+
 /** A fresh, empty in-memory EHR. */
 export function createMemoryFhirStore(options: { transactions?: boolean } = {}): MemoryFhirStore {
   indexFhirDefinitions();
@@ -107,7 +116,15 @@ export function createMemoryFhirStore(options: { transactions?: boolean } = {}):
     async search(resourceType, params) {
       const query = queryString(params);
       const [, bundle] = await handle('GET', query ? `${resourceType}?${query}` : resourceType);
-      return bundle as Bundle;
+      return withNextLink(resourceType, params, bundle as Bundle);
+    },
+    async nextPage(page) {
+      const next = page.link?.find((link) => link.relation === 'next')?.url;
+      if (!next) return undefined;
+      const [resourceType, query = ''] = next.split('?');
+      const params = Object.fromEntries(new URLSearchParams(query));
+      const [, bundle] = await handle('GET', next);
+      return withNextLink(resourceType ?? '', params, bundle as Bundle);
     },
     async create(resource, createOptions) {
       const headers = createOptions?.ifNoneExist ? { 'if-none-exist': createOptions.ifNoneExist } : undefined;

@@ -12,9 +12,10 @@ import { parseRelayConfig } from '../../../server/config';
 import { createLogger } from '../../../server/createLogger';
 import { createRelay } from '../../../server/createRelay';
 import type { FaultPoint } from '../../../server/relay/context';
+import { withStackTimeouts } from './stackTimeouts';
 
 const [variables = '{}', point = '', target = ''] = process.argv.slice(2);
-const config = parseRelayConfig(JSON.parse(variables) as Record<string, string>);
+const config = withStackTimeouts(parseRelayConfig(JSON.parse(variables) as Record<string, string>));
 const relay = createRelay(config, {
   logger: createLogger(config.logLevel),
   faultPoints: (reached: FaultPoint, communicationId: string) => {

@@ -25,6 +25,9 @@ import { createRelay } from '../../../server/createRelay';
 import type { FaultPoints } from '../../../server/relay/context';
 import type { FhirStore } from '../../../server/relay/fhirStore';
 import { identifierQuery, threadHeader } from '../../../server/relay/fileInbound';
+import { STACK_CLAIM_TIMEOUT_MS, withStackTimeouts } from './stackTimeouts';
+
+export { STACK_CLAIM_TIMEOUT_MS } from './stackTimeouts';
 
 export interface RelayStack {
   sandbox: Sandbox;
@@ -102,13 +105,15 @@ export async function startRelayStack(options: RelayStackOptions = {}): Promise<
     PUBLIC_BASE_URL: appUrl,
     PRACTICE_ORGANIZATION: `Organization/${PRACTICE.organizationId}`,
     PRACTICE_NAME: PRACTICE.name,
-    CLAIM_TIMEOUT_SECONDS: '1',
+    CLAIM_TIMEOUT_SECONDS: String(STACK_CLAIM_TIMEOUT_MS / 1000),
+    // At most half the claim timeout (server/config.ts); the retry backoff scales down with it.
+    SEND_DEADLINE_SECONDS: String(STACK_CLAIM_TIMEOUT_MS / 2000),
     STUCK_AFTER_SECONDS: '1',
     RECONCILE_LOOKBACK_HOURS: '1',
     LOG_LEVEL: 'debug',
     ...options.relayEnv,
   };
-  const config = parseRelayConfig(variables);
+  const config = withStackTimeouts(parseRelayConfig(variables));
   const logLines: string[] = [];
   const logger = createLogger(
     config.logLevel,

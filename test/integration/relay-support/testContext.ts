@@ -28,6 +28,7 @@ export function testSettings(overrides: Partial<RelaySettings> = {}): RelaySetti
     region: 'US',
     keywordReplies: 'relay',
     claimTimeoutMs: 0,
+    sendDeadlineMs: 60_000,
     stuckAfterMs: 0,
     reconcileLookbackMs: 3_600_000,
     sendRetry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 4 },
