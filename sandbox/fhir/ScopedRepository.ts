@@ -3,16 +3,18 @@
  * FhirRouter (and batch/transaction processing) call it for every interaction, so every path is checked the same
  * way. `patient/` scopes reach the launch patient's compartment: reads outside it are 403, searches only return
  * it, writes must reference the patient. Types outside any patient compartment (Organization, Practitioner,
- * PractitionerRole) are readable with a patient/ read scope (directory data) but not writable; a Binary is
- * creatable, and readable when its securityContext points into the compartment. See docs/decisions/012.
+ * PractitionerRole) are readable with a patient/ read scope (directory data) but not writable; a Binary is read
+ * only by a token that can read its securityContext. History and vread judge every version, deleted ones too.
+ * See docs/decisions/012 and 015.
  */
 import type { SearchRequest, WithId } from '@medplum/core';
 import { isOperationOutcome, OperationOutcomeError } from '@medplum/core';
 import type { CreateResourceOptions, RepositoryMode, UpdateResourceOptions } from '@medplum/fhir-router';
 import { FhirRepository } from '@medplum/fhir-router';
-import type { Bundle, Reference, Resource } from '@medplum/fhirtypes';
+import type { Binary, Bundle, BundleEntry, Reference, Resource } from '@medplum/fhirtypes';
 import { outcomes } from '../store/outcomes';
 import type { SearchQuery } from '../store/parseSearchQuery';
+import { searchEachReference } from '../store/searchByReference';
 import { inPatientCompartment, patientCompartmentParams } from '../store/patientCompartment';
 import type { SandboxRepository, SearchPage } from '../store/SandboxRepository';
 import type { Permission, Reach, ScopeAccess } from './scopeAccess';
@@ -58,19 +60,10 @@ export class ScopedRepository extends FhirRepository<undefined> {
 
   /** Null when `resource` is within `reach` for `action`, else why not. */
   private async outside(resource: Resource, reach: Reach, action: Action): Promise<string | null> {
+    if (resource.resourceType === 'Binary') return this.binaryOutside(resource, reach, action);
     if (reach.kind === 'all') return null;
     const patient = `Patient/${reach.patientId}`;
     const type = resource.resourceType;
-    if (type === 'Binary') {
-      if (action === 'create') return null;
-      const context = resource.securityContext?.reference;
-      if (context === patient) return null;
-      if (context) {
-        const target = await this.store.readReference({ reference: context }).catch(() => undefined);
-        if (target && inPatientCompartment(target, reach.patientId)) return null;
-      }
-      return `Binary/${resource.id ?? ''} has no securityContext in the launch patient's compartment (${patient})`;
-    }
     const params = patientCompartmentParams(type);
     if (!params) {
       return action === 'read'
@@ -83,6 +76,36 @@ export class ScopedRepository extends FhirRepository<undefined> {
       : `With patient/ scopes a ${type} must be in ${patient}'s compartment: reference it in ${
           type === 'Patient' ? 'the id' : params.join(', ')
         }`;
+  }
+
+  /**
+   * A Binary is in no compartment: the resource its securityContext names guards it
+   * (https://hl7.org/fhir/R4/binary.html#security). Reading needs read access to that resource; a patient/ token
+   * may only create a Binary guarded by something in its compartment.
+   */
+  private async binaryOutside(binary: Binary, reach: Reach, action: Action): Promise<string | null> {
+    if (!this.access) return null;
+    const name = `Binary/${binary.id ?? ''}`;
+    const context = binary.securityContext?.reference;
+    if (!context) {
+      return reach.kind === 'all' || action === 'create'
+        ? null
+        : `${name} has no securityContext, so a patient/ scope cannot read it`;
+    }
+    if (action === 'create' && reach.kind === 'all') return null;
+    const [type, id, ...rest] = context.split('/');
+    if (!type || !id || rest.length > 0) return `${name}'s securityContext must be a relative reference (Type/id)`;
+    let contextReach: Reach;
+    try {
+      contextReach = this.access.require(type, 'r');
+    } catch {
+      return `${name} is guarded by its securityContext ${context}; the token needs read access to ${type}`;
+    }
+    if (contextReach.kind === 'all') return null;
+    if (type === 'Patient' && id === contextReach.patientId) return null;
+    const target = await this.store.readReference({ reference: context }).catch(() => undefined);
+    if (target && inPatientCompartment(target, contextReach.patientId)) return null;
+    return `${name}'s securityContext ${context} is outside the launch patient's compartment (Patient/${contextReach.patientId})`;
   }
 
   private async assertWithin(resource: Resource, reach: Reach, action: Action): Promise<void> {
@@ -110,7 +133,10 @@ export class ScopedRepository extends FhirRepository<undefined> {
     return this.store.withTransaction(async () => {
       const current = resource.id ? await this.existing(resource.resourceType, resource.id) : undefined;
       const reach = this.reach(resource.resourceType, current ? 'u' : 'c');
-      if (current) await this.assertWithin(current, reach, 'write');
+      // A deleted resource still belongs where its last version was: re-creating it is a write to that.
+      const previous =
+        current ?? (resource.id ? await this.lastLiveVersion(resource.resourceType, resource.id) : undefined);
+      if (previous) await this.assertWithin(previous, reach, 'write');
       await this.assertWithin(resource, reach, current ? 'write' : 'create');
       validateWrite(resource, this.validate);
       return this.store.updateResource(resource, options);
@@ -149,22 +175,58 @@ export class ScopedRepository extends FhirRepository<undefined> {
 
   async readVersion<T extends Resource>(resourceType: string, id: string, versionId: string): Promise<WithId<T>> {
     const reach = this.reach(resourceType, 'r');
+    if (reach.kind === 'patient') {
+      const versions = await this.allVersions(resourceType, id);
+      const wanted = versions.find((entry) => entry.response?.etag === `W/"${versionId}"`);
+      if (wanted && !(await this.visibleVersions(versions, reach)).includes(wanted)) {
+        forbid(`Version ${versionId} of ${resourceType}/${id} is outside the launch patient's compartment`);
+      }
+    }
     const version = await this.store.readVersion<T>(resourceType, id, versionId);
     await this.assertWithin(version, reach, 'read');
     return version;
   }
 
+  /** History with only the versions the token may read (a resource may have moved between compartments). */
   async readHistory<T extends Resource>(
     resourceType: string,
     id: string,
     options?: { offset?: number; limit?: number },
   ): Promise<Bundle<WithId<T>>> {
     const reach = this.reach(resourceType, 'r');
-    const history = await this.store.readHistory<T>(resourceType, id, options);
-    const latest = history.entry?.find((e) => e.resource)?.resource;
-    if (latest) await this.assertWithin(latest, reach, 'read');
-    else if (reach.kind === 'patient') forbid(`${resourceType}/${id} has no version the token can check`);
-    return history;
+    if (reach.kind === 'all') return this.store.readHistory<T>(resourceType, id, options);
+    const visible = await this.visibleVersions(await this.allVersions<T>(resourceType, id), reach);
+    if (visible.length === 0) forbid(`${resourceType}/${id} is outside the launch patient's compartment`);
+    const offset = options?.offset ?? 0;
+    const entry = visible.slice(offset, offset + (options?.limit ?? this.store.limits.maxCount));
+    return { resourceType: 'Bundle', type: 'history', total: visible.length, entry };
+  }
+
+  /** Every version of a resource, deletions included, newest first. */
+  private async allVersions<T extends Resource>(resourceType: string, id: string): Promise<BundleEntry<WithId<T>>[]> {
+    const history = await this.store.readHistory<T>(resourceType, id, { offset: 0, limit: Number.MAX_SAFE_INTEGER });
+    return history.entry ?? [];
+  }
+
+  /** The last version before a deletion, or undefined when the resource never existed. */
+  private async lastLiveVersion(resourceType: string, id: string): Promise<Resource | undefined> {
+    try {
+      return (await this.allVersions(resourceType, id)).find((entry) => entry.resource)?.resource;
+    } catch (err) {
+      if (err instanceof OperationOutcomeError && err.outcome.id === 'not-found') return undefined;
+      throw err;
+    }
+  }
+
+  /** The versions (newest first) within `reach`: each stored version by itself, a deletion by the version it ended. */
+  private async visibleVersions<E extends BundleEntry>(newestFirst: readonly E[], reach: Reach): Promise<E[]> {
+    const visible: E[] = [];
+    let previousVisible = false;
+    for (const entry of [...newestFirst].reverse()) {
+      previousVisible = entry.resource ? (await this.outside(entry.resource, reach, 'read')) === null : previousVisible;
+      if (previousVisible) visible.unshift(entry);
+    }
+    return visible;
   }
 
   private compartmentFor(resourceType: string, reach: Reach): { compartmentPatient?: string } {
@@ -204,19 +266,11 @@ export class ScopedRepository extends FhirRepository<undefined> {
     return { ...bundle, entry };
   }
 
-  async searchByReference<T extends Resource>(
+  searchByReference<T extends Resource>(
     request: SearchRequest<T>,
     referenceField: string,
     references: string[],
   ): Promise<Record<string, WithId<T>[]>> {
-    const out: Record<string, WithId<T>[]> = {};
-    for (const reference of references) {
-      const bundle = await this.search({
-        ...request,
-        filters: [...(request.filters ?? []), { code: referenceField, operator: 'eq', value: reference }],
-      });
-      out[reference] = (bundle.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []));
-    }
-    return out;
+    return searchEachReference((r) => this.search(r), request, referenceField, references);
   }
 }
