@@ -20,6 +20,7 @@ import { outcome, outcomes, raise } from './outcomes';
 import type { SearchLimits, SearchQuery } from './parseSearchQuery';
 import { DEFAULT_SEARCH_LIMITS, parseSearchQuery, searchRequestToRawQuery } from './parseSearchQuery';
 import { isSupportedType, SUPPORTED_TYPES } from './searchParameters';
+import { searchEachReference } from './searchByReference';
 import { PendingSyncs } from './pendingSyncs';
 import { SerialQueue } from './serialQueue';
 import { TypeTable } from './typeTable';
@@ -425,19 +426,11 @@ export class SandboxRepository extends FhirRepository<undefined> {
     };
   }
 
-  async searchByReference<T extends Resource>(
+  searchByReference<T extends Resource>(
     request: SearchRequest<T>,
     referenceField: string,
     references: string[],
   ): Promise<Record<string, WithId<T>[]>> {
-    const out: Record<string, WithId<T>[]> = {};
-    for (const reference of references) {
-      const bundle = await this.search({
-        ...request,
-        filters: [...(request.filters ?? []), { code: referenceField, operator: 'eq', value: reference }],
-      });
-      out[reference] = (bundle.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []));
-    }
-    return out;
+    return searchEachReference((r) => this.search(r), request, referenceField, references);
   }
 }
