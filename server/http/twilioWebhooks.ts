@@ -9,7 +9,7 @@ import express, { type Router } from 'express';
 import type { CountryCode } from 'libphonenumber-js';
 import twilio from 'twilio';
 import type { WebhookIntake } from '../relay/acceptWebhook';
-import { keywordOf, keywordReply } from '../relay/detectKeyword';
+import { keywordOf, keywordReply, type Keyword } from '../relay/detectKeyword';
 import { isTwilioStatus } from '../relay/mapTwilioStatus';
 import { toE164 } from '../relay/normalisePhone';
 import { parseInboundWebhook } from '../relay/parseInbound';
@@ -83,6 +83,19 @@ export function twilioWebhooks(options: TwilioWebhookOptions): Router {
     }
   });
 
+  // The TwiML answer depends only on the keyword: each is built once (the SDK's XML builder takes ~0.1 ms a time).
+  const answers = new Map<Keyword | undefined, string>();
+  const inboundAnswer = (keyword: Keyword | undefined): string => {
+    let xml = answers.get(keyword);
+    if (xml === undefined) {
+      const twiml = new twilio.twiml.MessagingResponse();
+      if (keyword && options.keywordReplies === 'relay') twiml.message(keywordReply(keyword, options.practice));
+      xml = twiml.toString();
+      answers.set(keyword, xml);
+    }
+    return xml;
+  };
+
   router.post('/twilio/inbound', form, signed('/twilio/inbound'), async (req, res, next) => {
     try {
       const parsed = parseInboundWebhook((req.body ?? {}) as Record<string, unknown>);
@@ -98,10 +111,11 @@ export function twilioWebhooks(options: TwilioWebhookOptions): Router {
         );
       }
       await options.intake.inbound({ ...parsed.sms, from, to });
-      const twiml = new twilio.twiml.MessagingResponse();
-      const keyword = keywordOf(parsed.sms.body, parsed.sms.optOutType);
-      if (keyword && options.keywordReplies === 'relay') twiml.message(keywordReply(keyword, options.practice));
-      res.status(200).type('text/xml').send(twiml.toString());
+      // Written straight out: no ETag or freshness check for an answer only Twilio reads.
+      res
+        .status(200)
+        .set('Content-Type', 'text/xml; charset=utf-8')
+        .end(inboundAnswer(keywordOf(parsed.sms.body, parsed.sms.optOutType)));
     } catch (err) {
       next(err);
     }

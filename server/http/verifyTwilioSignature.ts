@@ -9,6 +9,7 @@
  * SharedKey and algorithm (HMAC-SHA256 possible) and says so in X-Twilio-Webhooks-Signature-Settings; such requests
  * fail here with 403 (docs/decisions/056).
  */
+import { timingSafeEqual } from 'node:crypto';
 import { OperationOutcomeError, forbidden, tooManyRequests } from '@medplum/core';
 import type { RequestHandler } from 'express';
 import twilio from 'twilio';
@@ -18,6 +19,16 @@ import type { WebhookFailureLimit } from './webhookFailureLimit';
 export function signedUrl(publicBaseUrl: string, routePath: string, originalUrl: string): string {
   const queryStart = originalUrl.indexOf('?');
   return `${publicBaseUrl}${routePath}${queryStart >= 0 ? originalUrl.slice(queryStart) : ''}`;
+}
+
+/** True when `signature` signs `url` and `form` with `authToken` (the SDK's check, the likeliest URL first). */
+export function isSignedBy(authToken: string, signature: string, url: string, form: Record<string, unknown>): boolean {
+  // Twilio signs the URL it was configured with, which is the one rebuilt here: one HMAC. Only when that fails does
+  // the SDK try the variants it accepts (with and without the port, normalised encodings), one HMAC each.
+  const expected = Buffer.from(twilio.getExpectedTwilioSignature(authToken, url, form));
+  const given = Buffer.from(signature);
+  if (given.length === expected.length && timingSafeEqual(given, expected)) return true;
+  return twilio.validateRequest(authToken, signature, url, form);
 }
 
 /** Middleware rejecting any request to `routePath` without a valid Twilio signature. */
@@ -33,7 +44,7 @@ export function verifyTwilioSignature(options: {
     const params: unknown = req.body;
     const form = typeof params === 'object' && params !== null ? (params as Record<string, unknown>) : {};
     const url = signedUrl(options.publicBaseUrl, options.routePath, req.originalUrl);
-    if (!signature || !twilio.validateRequest(options.authToken, signature, url, form)) {
+    if (!signature || !isSignedBy(options.authToken, signature, url, form)) {
       const retryAfter = options.failures?.recordFailure(req.ip ?? req.socket.remoteAddress ?? 'unknown');
       if (retryAfter !== undefined) {
         res.set('Retry-After', String(retryAfter));

@@ -46,4 +46,11 @@ describe('writtenForms', () => {
       expect(form).not.toMatch(/[,|$\\]/);
     }
   });
+
+  test('when a caller changes the forms it was given, then the next caller still gets them all', () => {
+    const first = writtenForms('+12015550123');
+    const count = first.length;
+    first.length = 0;
+    expect(writtenForms('+12015550123')).toHaveLength(count);
+  });
 });
