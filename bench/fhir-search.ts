@@ -18,14 +18,14 @@ function thread(id: string, size: number, start: number): Resource[] {
     resourceType: 'Communication',
     id,
     status: 'in-progress',
-    subject: { reference: 'Patient/maria-garcia' },
+    subject: { reference: 'Patient/p0001' },
   };
   const messages = Array.from({ length: size }, (_, i): Communication => ({
     resourceType: 'Communication',
     id: `${id}-${i}`,
     status: 'completed',
     partOf: [{ reference: `Communication/${id}` }],
-    subject: { reference: 'Patient/maria-garcia' },
+    subject: { reference: 'Patient/p0001' },
     sent: new Date(start + i * 60_000).toISOString(),
     payload: [{ contentString: `Message ${i}: your appointment is on Tuesday at 9:30.` }],
     meta: { lastUpdated: new Date(start + i * 60_000 + 500).toISOString() },
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
         resourceType: 'Communication',
         status: 'completed',
         partOf: [{ reference: `Communication/${header}` }],
-        subject: { reference: 'Patient/maria-garcia' },
+        subject: { reference: 'Patient/p0001' },
         sent: new Date(Date.parse('2026-12-01T00:00:00Z') + arrivals++ * 1000).toISOString(),
         payload: [{ contentString: 'Gracias, nos vemos el martes.' }],
       });

@@ -172,9 +172,7 @@ async function main(): Promise<void> {
 
   progress('token ok');
   // --- Inbound ----------------------------------------------------------------------------------------------------
-  const senders = PATIENTS.filter(
-    (p) => p.phone && p.phoneUse === 'mobile' && p.id !== 'ana-torres' && p.id !== 'lucas-torres',
-  );
+  const senders = PATIENTS.filter((p) => p.phone && p.phoneUse === 'mobile' && p.id !== 'p0005' && p.id !== 'p0006');
   let sidCounter = 0;
   const post = async (from: string, body: string): Promise<void> => {
     const sid = `SM${(sidCounter++).toString(16).padStart(32, '0')}`;
@@ -244,7 +242,7 @@ async function main(): Promise<void> {
     accountSid: ready.accountSid,
     httpClient: createRewritingRequestClient(ready.apiBaseUrl),
   });
-  const to = toE164(PATIENTS.find((p) => p.id === 'linda-park')?.phone, 'US') ?? '';
+  const to = toE164(PATIENTS.find((p) => p.id === 'p0016')?.phone, 'US') ?? '';
   const direct = Array.from({ length: MESSAGES }, (_, i) => i);
   let start = performance.now();
   await pool(direct, CONCURRENCY, async (i) => {
@@ -253,14 +251,14 @@ async function main(): Promise<void> {
   const twilioMs = performance.now() - start;
   progress('twilio baseline done');
   const thread = (
-    await rawFhir.create(threadHeader('Patient/linda-park', 'Patient/linda-park', PRACTICE.smsNumber), {
-      ifNoneExist: identifierQuery(IDENTIFIER_SYSTEMS.thread, threadKey('Patient/linda-park', PRACTICE.smsNumber)),
+    await rawFhir.create(threadHeader('Patient/p0016', 'Patient/p0016', PRACTICE.smsNumber), {
+      ifNoneExist: identifierQuery(IDENTIFIER_SYSTEMS.thread, threadKey('Patient/p0016', PRACTICE.smsNumber)),
     })
   ).resource;
   await ask({
     op: 'pending',
     count: MESSAGES,
-    patientId: 'linda-park',
+    patientId: 'p0016',
     thread: `Communication/${thread.id ?? ''}`,
     prefix: 'Write',
   });
@@ -287,7 +285,7 @@ async function main(): Promise<void> {
     await ask({
       op: 'pending',
       count: MESSAGES,
-      patientId: 'linda-park',
+      patientId: 'p0016',
       thread: `Communication/${thread.id ?? ''}`,
       prefix,
     });
@@ -314,11 +312,11 @@ async function main(): Promise<void> {
   const memory = createMemoryFhirStore();
   await memory.seed<Patient>({
     resourceType: 'Patient',
-    id: 'linda-park',
+    id: 'p0016',
     telecom: [{ system: 'phone', use: 'mobile', value: to }],
   });
   const memoryThread = await memory.seed<Communication>(
-    threadHeader('Patient/linda-park', 'Patient/linda-park', PRACTICE.smsNumber),
+    threadHeader('Patient/p0016', 'Patient/p0016', PRACTICE.smsNumber),
   );
   for (let i = 0; i < MESSAGES; i++) {
     await memory.seed<Communication>({
@@ -326,8 +324,8 @@ async function main(): Promise<void> {
       status: 'preparation',
       category: [CONCEPTS.kind(CODES.communicationKind.message), CONCEPTS.direction(CODES.direction.outbound)],
       medium: [CONCEPTS.smsMedium],
-      subject: { reference: 'Patient/linda-park' },
-      recipient: [{ reference: 'Patient/linda-park' }],
+      subject: { reference: 'Patient/p0016' },
+      recipient: [{ reference: 'Patient/p0016' }],
       partOf: [{ reference: `Communication/${memoryThread.id ?? ''}` }],
       payload: [{ contentString: `Alone ${i}` }],
     });

@@ -171,7 +171,7 @@ export const COUNTER_EXAMPLES: CounterExample[] = [
   {
     name: 'sender that is the patient',
     from: 'outbound-pending',
-    set: [['sender', { reference: 'Patient/maria-garcia' }]],
+    set: [['sender', { reference: 'Patient/p0001' }]],
     message: 'expected Practitioner or PractitionerRole or Organization',
     expression: 'Communication.sender',
     medplumMisses: true,
@@ -210,7 +210,7 @@ export const COUNTER_EXAMPLES: CounterExample[] = [
   {
     name: 'inbound addressed to a patient instead of the practice',
     from: 'inbound-reply',
-    set: [['recipient[0]', { reference: 'Patient/maria-garcia' }]],
+    set: [['recipient[0]', { reference: 'Patient/p0001' }]],
     message: 'Communication.recipient: a reference to Patient is not allowed here; expected Organization',
     expression: 'Communication.recipient[0]',
     medplumMisses: true,
@@ -232,21 +232,21 @@ export const COUNTER_EXAMPLES: CounterExample[] = [
   {
     name: 'unmatched message with a subject',
     from: 'unmatched-unknown-number',
-    set: [['subject', { reference: 'Patient/maria-garcia' }]],
+    set: [['subject', { reference: 'Patient/p0001' }]],
     message: 'Communication.subject has too many values: expected 0..0, found 1',
     expression: 'Communication.subject',
   },
   // Thread header
   {
     name: 'thread header with a payload',
-    from: 'thread-maria-garcia',
+    from: 'thread-p0001',
     set: [['payload', [{ contentString: 'hello' }]]],
     message: 'Communication.payload has too many values: expected 0..0, found 1',
     expression: 'Communication.payload',
   },
   {
     name: 'thread header stopped',
-    from: 'thread-maria-garcia',
+    from: 'thread-p0001',
     set: [['status', 'stopped']],
     message: '"stopped" is not in value set https://charttext.org/fhir/ValueSet/thread-status',
     expression: 'Communication.status',
@@ -254,7 +254,7 @@ export const COUNTER_EXAMPLES: CounterExample[] = [
   },
   {
     name: 'thread header without its key',
-    from: 'thread-maria-garcia',
+    from: 'thread-p0001',
     remove: ['identifier'],
     message: 'Communication.identifier:thread is missing (a value with system https://charttext.org/fhir/sid/thread)',
     expression: 'Communication.identifier',
@@ -285,14 +285,14 @@ export const COUNTER_EXAMPLES: CounterExample[] = [
   // Tasks
   {
     name: 'needs-response Task closed as linked',
-    from: 'needs-response-maria-garcia',
+    from: 'needs-response-p0001',
     set: [['businessStatus.coding[0].code', 'linked']],
     message: 'is not in value set https://charttext.org/fhir/ValueSet/needs-response-business-status',
     expression: 'Task.businessStatus',
   },
   {
     name: 'Task status that FHIR does not define',
-    from: 'needs-response-maria-garcia',
+    from: 'needs-response-p0001',
     set: [['status', 'closed']],
     message: '"closed" is not in value set http://hl7.org/fhir/ValueSet/task-status',
     expression: 'Task.status',
@@ -300,23 +300,23 @@ export const COUNTER_EXAMPLES: CounterExample[] = [
   },
   {
     name: 'needs-response Task completed while still waiting',
-    from: 'needs-response-maria-garcia',
+    from: 'needs-response-p0001',
     set: [['status', 'completed']],
     message: 'Constraint ctt-task-1 not met',
     expression: 'Task',
   },
   {
     name: 'needs-response Task focused on a patient instead of the thread',
-    from: 'needs-response-maria-garcia',
-    set: [['focus', { reference: 'Patient/maria-garcia' }]],
+    from: 'needs-response-p0001',
+    set: [['focus', { reference: 'Patient/p0001' }]],
     message: 'Task.focus: a reference to Patient is not allowed here; expected Communication',
     expression: 'Task.focus',
     medplumMisses: true,
   },
   {
     name: 'Task assigned to a patient',
-    from: 'needs-response-maria-garcia',
-    set: [['owner', { reference: 'Patient/maria-garcia' }]],
+    from: 'needs-response-p0001',
+    set: [['owner', { reference: 'Patient/p0001' }]],
     message: 'Task.owner: a reference to Patient is not allowed here; expected Practitioner or PractitionerRole',
     expression: 'Task.owner',
     medplumMisses: true,

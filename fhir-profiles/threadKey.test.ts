@@ -3,8 +3,8 @@ import { isE164, parseThreadKey, threadKey } from './threadKey';
 
 describe('threadKey', () => {
   test.each([
-    ['Patient/maria-garcia', '+12015550100', 'Patient/maria-garcia|+12015550100'],
-    ['RelatedPerson/miguel-torres-for-lucas', '+12015550100', 'RelatedPerson/miguel-torres-for-lucas|+12015550100'],
+    ['Patient/p0001', '+12015550100', 'Patient/p0001|+12015550100'],
+    ['RelatedPerson/rp0001', '+12015550100', 'RelatedPerson/rp0001|+12015550100'],
     ['Patient/123', '+447700900123', 'Patient/123|+447700900123'],
   ])('when the subject is %s and the number %s, then the key is %s', (subject, number, key) => {
     expect(threadKey(subject, number)).toBe(key);
@@ -12,10 +12,10 @@ describe('threadKey', () => {
   });
 
   test.each([
-    ['Patient/maria-garcia', '(201) 555-0100', /E\.164/],
-    ['Patient/maria-garcia', '12015550100', /E\.164/],
+    ['Patient/p0001', '(201) 555-0100', /E\.164/],
+    ['Patient/p0001', '12015550100', /E\.164/],
     ['Practitioner/dr-lee', '+12015550100', /Patient or RelatedPerson/],
-    ['maria-garcia', '+12015550100', /Patient or RelatedPerson/],
+    ['p0001', '+12015550100', /Patient or RelatedPerson/],
   ])('when the subject is %s and the number %s, then it throws', (subject, number, message) => {
     expect(() => threadKey(subject, number)).toThrow(message);
   });

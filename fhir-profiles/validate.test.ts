@@ -46,7 +46,7 @@ describe('examples', () => {
   });
 
   test.each([
-    'thread-maria-garcia',
+    'thread-p0001',
     'outbound-pending',
     'outbound-delivered',
     'outbound-undelivered',
@@ -54,7 +54,7 @@ describe('examples', () => {
     'inbound-reply',
     'unmatched-unknown-number',
     'sms-consent-stop',
-    'needs-response-maria-garcia',
+    'needs-response-p0001',
     'triage-unknown-number',
   ])('example %s validates with no issue at all', (id) => {
     expect(chartTextIssues(example(id))).toEqual([]);
@@ -92,7 +92,7 @@ describe('counter-examples', () => {
 describe('resources without a ChartText profile', () => {
   const patient = {
     resourceType: 'Patient',
-    id: 'evelyn-wright',
+    id: 'p0003',
     telecom: [
       {
         system: 'phone',

@@ -13,7 +13,7 @@ function seedChart(): void {
     patient(),
     practice(),
     practitioner(),
-    threadHeader('maria-garcia'),
+    threadHeader('p0001'),
     inboundMessage({ id: 'a', body: 'Is my prescription ready?' }),
     outboundMessage({
       id: 'b',
@@ -100,7 +100,7 @@ describe('accessibility', () => {
 
   test('the composer blocked by an opt-out has no serious or critical axe violations', async () => {
     seedChart();
-    servers.ehr().add(smsConsent('maria-garcia', 'deny'));
+    servers.ehr().add(smsConsent('p0001', 'deny'));
     renderApp();
     await screen.findByText(/opted out of texts/);
     expect(await seriousViolations()).toEqual([]);

@@ -69,7 +69,7 @@ describe('when texting is not possible, the composer is disabled and says why', 
       undefined,
       /cannot receive texts — it is not a mobile number/,
     ],
-    ['the patient opted out', {}, [smsConsent('maria-garcia', 'deny')], undefined, /opted out of texts on .*START/],
+    ['the patient opted out', {}, [smsConsent('p0001', 'deny')], undefined, /opted out of texts on .*START/],
     [
       'the token cannot create messages',
       {},
@@ -139,8 +139,8 @@ describe('sending', () => {
       meta: { profile: [PROFILES.outboundMessage] },
       status: 'preparation',
       medium: [CONCEPTS.smsMedium],
-      subject: { reference: 'Patient/maria-garcia' },
-      recipient: [{ reference: 'Patient/maria-garcia' }],
+      subject: { reference: 'Patient/p0001' },
+      recipient: [{ reference: 'Patient/p0001' }],
       sender: { reference: 'Practitioner/dr-lee' },
       partOf: [{ reference: `Communication/${header?.id}` }],
       payload: [{ contentString: 'Your results are normal.' }],
@@ -148,9 +148,7 @@ describe('sending', () => {
     expect(message?.category).toEqual([CONCEPTS.kind('message'), CONCEPTS.direction('outbound')]);
     expect(message?.identifier?.[0]).toMatchObject({ system: IDENTIFIER_SYSTEMS.clientMessageId });
     expect(message?.identifier?.[0]?.value).toMatch(/^[0-9a-f-]{36}$/);
-    expect(header?.identifier).toEqual([
-      { system: IDENTIFIER_SYSTEMS.thread, value: 'Patient/maria-garcia|+12015550100' },
-    ]);
+    expect(header?.identifier).toEqual([{ system: IDENTIFIER_SYSTEMS.thread, value: 'Patient/p0001|+12015550100' }]);
     await waitFor(() => expect(servers.relay().nudges).toEqual(['{}']));
   });
 
@@ -164,7 +162,7 @@ describe('sending', () => {
   });
 
   test('when the thread header exists, then messages join it and no second header is made', async () => {
-    servers.ehr().add(patient(), practice(), threadHeader('maria-garcia'));
+    servers.ehr().add(patient(), practice(), threadHeader('p0001'));
     const box = await openComposer();
     await screen.findByText('•••-•••-0123');
     await userEvent.type(box, 'First{Enter}');
@@ -175,12 +173,12 @@ describe('sending', () => {
       .ehr()
       .all<Communication>('Communication')
       .filter((c) => !c.payload);
-    expect(headers.map((h) => h.id)).toEqual(['thread-maria-garcia']);
-    expect(messagesInEhr().every((m) => m.partOf?.[0]?.reference === 'Communication/thread-maria-garcia')).toBe(true);
+    expect(headers.map((h) => h.id)).toEqual(['thread-p0001']);
+    expect(messagesInEhr().every((m) => m.partOf?.[0]?.reference === 'Communication/thread-p0001')).toBe(true);
   });
 
   test('when the EHR refuses the message, then it disappears, the server’s words are shown and the draft comes back', async () => {
-    servers.ehr().add(patient(), practice(), threadHeader('maria-garcia'));
+    servers.ehr().add(patient(), practice(), threadHeader('p0001'));
     servers.server.use(
       http.post(`${FHIR_BASE}/Communication`, () =>
         HttpResponse.json(
@@ -203,7 +201,7 @@ describe('sending', () => {
   });
 
   test('when the network drops during the create, then the message stays as not saved and Retry creates it exactly once', async () => {
-    servers.ehr().add(patient(), practice(), threadHeader('maria-garcia'));
+    servers.ehr().add(patient(), practice(), threadHeader('p0001'));
     let down = true;
     servers.server.use(http.post(`${FHIR_BASE}/Communication`, () => (down ? HttpResponse.error() : undefined)));
     const box = await openComposer();
@@ -226,15 +224,15 @@ describe('sending', () => {
       .add(
         patient(),
         practice(),
-        threadHeader('maria-garcia'),
+        threadHeader('p0001'),
         inboundMessage({ id: 'q', body: 'Question?' }),
-        needsResponseTask('maria-garcia'),
+        needsResponseTask('p0001'),
       );
     const box = await openComposer();
     await screen.findByText('•••-•••-0123');
     await userEvent.type(box, 'Answer.{Enter}');
     await waitFor(() =>
-      expect(servers.ehr().get<Task>('Task', 'needs-response-maria-garcia')).toMatchObject({
+      expect(servers.ehr().get<Task>('Task', 'needs-response-p0001')).toMatchObject({
         status: 'completed',
         businessStatus: CONCEPTS.taskBusinessStatus('answered'),
       }),

@@ -97,7 +97,7 @@ describe('composerAvailability', () => {
       'flagged',
       /cannot receive texts — it is a landline/,
     ],
-    ['opted out', patient(), [smsConsent('maria-garcia', 'deny')], scopes, 'opted-out', /opted out of texts/],
+    ['opted out', patient(), [smsConsent('p0001', 'deny')], scopes, 'opted-out', /opted out of texts/],
     [
       'a token that cannot create messages',
       patient(),

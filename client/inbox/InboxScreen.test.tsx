@@ -41,7 +41,7 @@ function seedInbox(): void {
   seedStaff();
   servers.ehr().add(
     ...waitingThread({
-      patientId: 'maria-garcia',
+      patientId: 'p0001',
       given: 'María',
       family: 'García',
       birthDate: '1968-04-12',
@@ -51,7 +51,7 @@ function seedInbox(): void {
       unread: 2,
     }),
     ...waitingThread({
-      patientId: 'david-nguyen',
+      patientId: 'p0011',
       given: 'David',
       family: 'Nguyen',
       birthDate: '1979-05-03',
@@ -59,16 +59,16 @@ function seedInbox(): void {
       askedAt: minutesAgo(20),
     }),
     ...waitingThread({
-      patientId: 'linda-park',
+      patientId: 'p0016',
       given: 'Linda',
       family: 'Park',
       question: 'Can I get a copy of my lab results?',
       askedAt: minutesAgo(300),
       owner: 'Practitioner/dr-lee',
     }),
-    patient({ id: 'grace-kim', name: [{ given: ['Grace'], family: 'Kim' }], birthDate: '1988-08-27' }),
-    threadHeader('grace-kim', { status: 'completed', meta: { versionId: '2', lastUpdated: minutesAgo(600) } }),
-    outboundMessage({ id: 'grace-1', patientId: 'grace-kim', body: 'See you next week!', sent: minutesAgo(700) }),
+    patient({ id: 'p0010', name: [{ given: ['Grace'], family: 'Kim' }], birthDate: '1988-08-27' }),
+    threadHeader('p0010', { status: 'completed', meta: { versionId: '2', lastUpdated: minutesAgo(600) } }),
+    outboundMessage({ id: 'grace-1', patientId: 'p0010', body: 'See you next week!', sent: minutesAgo(700) }),
   );
   const unknown = unmatchedMessage({ id: 'unknown-1', from: '+12015550199', received: minutesAgo(95) });
   servers.ehr().add(unknown, triageTask(unknown));
@@ -218,7 +218,7 @@ describe('working a thread', () => {
     const box = screen.getByRole('textbox', { name: 'Message to the patient' });
     await userEvent.type(box, 'Yes, it is ready for pick-up.{Enter}');
     await waitFor(() =>
-      expect(servers.ehr().get<Task>('Task', 'needs-response-david-nguyen')).toMatchObject({
+      expect(servers.ehr().get<Task>('Task', 'needs-response-p0011')).toMatchObject({
         status: 'completed',
         businessStatus: { coding: [{ code: CODES.taskBusinessStatus.answered }] },
       }),
@@ -236,7 +236,7 @@ describe('working a thread', () => {
     await within(select).findByRole('option', { name: 'Dr. Dana Lee (Clinician)' });
     await userEvent.selectOptions(select, 'Practitioner/dr-lee');
     await waitFor(() =>
-      expect(servers.ehr().get<Task>('Task', 'needs-response-david-nguyen')?.owner).toEqual({
+      expect(servers.ehr().get<Task>('Task', 'needs-response-p0011')?.owner).toEqual({
         reference: 'Practitioner/dr-lee',
         display: 'Dr. Dana Lee',
       }),
@@ -254,7 +254,7 @@ describe('working a thread', () => {
     await userEvent.click(rowNamed(list, 'Linda Park'));
     await userEvent.click(await screen.findByRole('button', { name: 'No reply needed' }));
     await waitFor(() =>
-      expect(servers.ehr().get<Task>('Task', 'needs-response-linda-park')).toMatchObject({
+      expect(servers.ehr().get<Task>('Task', 'needs-response-p0016')).toMatchObject({
         status: 'completed',
         businessStatus: { coding: [{ code: CODES.taskBusinessStatus.noReplyNeeded }] },
       }),
@@ -270,16 +270,16 @@ describe('working a thread', () => {
     await userEvent.click(rowNamed(list, 'María García'));
     await userEvent.click(await screen.findByRole('button', { name: 'Close thread' }));
     await waitFor(() =>
-      expect(servers.ehr().get<Communication>('Communication', 'thread-maria-garcia')?.status).toBe('completed'),
+      expect(servers.ehr().get<Communication>('Communication', 'thread-p0001')?.status).toBe('completed'),
     );
-    expect(servers.ehr().get<Task>('Task', 'needs-response-maria-garcia')?.status).toBe('completed');
+    expect(servers.ehr().get<Task>('Task', 'needs-response-p0001')?.status).toBe('completed');
     await waitFor(async () => expect(await countOf(/Closed/)).toBe('2'));
     await userEvent.click(await tab(/Closed/));
     await waitFor(() => expect(screen.getByRole('tabpanel')).toHaveTextContent('María García'));
     await userEvent.click(rowNamed(screen.getByRole('tabpanel'), 'María García'));
     await userEvent.click(await screen.findByRole('button', { name: 'Reopen thread' }));
     await waitFor(() =>
-      expect(servers.ehr().get<Communication>('Communication', 'thread-maria-garcia')?.status).toBe('in-progress'),
+      expect(servers.ehr().get<Communication>('Communication', 'thread-p0001')?.status).toBe('in-progress'),
     );
     await waitFor(async () => expect(await countOf(/Closed/)).toBe('1'));
   });
@@ -298,7 +298,7 @@ describe('working a thread', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('Not saved: Updating Task requires user/Task.u');
     expect(
       codeFrom(
-        servers.ehr().get<Task>('Task', 'needs-response-linda-park')?.businessStatus,
+        servers.ehr().get<Task>('Task', 'needs-response-p0016')?.businessStatus,
         CODE_SYSTEMS.taskBusinessStatus,
       ),
     ).toBe(CODES.taskBusinessStatus.waiting);

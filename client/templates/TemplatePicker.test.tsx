@@ -19,7 +19,7 @@ function seedChart(options: { spanish?: boolean } = {}): void {
       patient(options.spanish ? { communication: SPANISH } : {}),
       practice(),
       practitioner(),
-      threadHeader('maria-garcia'),
+      threadHeader('p0001'),
       inboundMessage({ id: 'a', body: '¿Está lista mi receta?' }),
     );
 }

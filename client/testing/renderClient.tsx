@@ -29,7 +29,7 @@ export interface SessionOptions {
 
 /** A session as `ready()` would return it for a clinician's EHR launch. */
 export function testSession(options: SessionOptions = {}): FhirSession {
-  const patientId = options.patientId === undefined ? 'maria-garcia' : options.patientId;
+  const patientId = options.patientId === undefined ? 'p0001' : options.patientId;
   return sessionFromState({
     serverUrl: FHIR_BASE,
     ...(options.refreshToken

@@ -20,7 +20,7 @@ import { renderApp, startFakeServers, testSession } from '../testing/renderClien
 const servers = startFakeServers();
 
 function seedChart(...extra: Parameters<ReturnType<typeof servers.ehr>['add']>): void {
-  servers.ehr().add(patient(), practice(), practitioner(), threadHeader('maria-garcia'), ...extra);
+  servers.ehr().add(patient(), practice(), practitioner(), threadHeader('p0001'), ...extra);
 }
 
 async function openThread(): Promise<HTMLElement> {
@@ -201,7 +201,7 @@ describe('delivery state of outbound messages', () => {
       servers
         .ehr()
         .all('Communication')
-        .filter((c) => c.id !== 'thread-maria-garcia'),
+        .filter((c) => c.id !== 'thread-p0001'),
     ).toHaveLength(1);
     await waitFor(() => expect(servers.relay().nudges).toEqual(['{}']));
   });
@@ -231,7 +231,7 @@ describe('delivery state of outbound messages', () => {
 
   test('when the patient has opted out, then Retry is disabled with the reason', async () => {
     seedChart(
-      smsConsent('maria-garcia', 'deny'),
+      smsConsent('p0001', 'deny'),
       outboundMessage({
         id: 'm',
         body: 'Please call us',

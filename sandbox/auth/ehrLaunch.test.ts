@@ -83,7 +83,7 @@ function authorizeUrl(overrides: Record<string, string | undefined> = {}): strin
     scope: SCOPE,
     state: 'state-1',
     aud: harness.fhirBaseUrl,
-    launch: harness.auth.createLaunch({ user: 'dr-lee', patient: 'maria-garcia' }),
+    launch: harness.auth.createLaunch({ user: 'dr-lee', patient: 'p0001' }),
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
     ...overrides,
@@ -155,16 +155,16 @@ describe('discovery', () => {
 
 describe('EHR launch with fhirclient', () => {
   test('when Dr. Lee opens the app in María García’s chart, then the token carries the patient, fhirUser, banner and style', async () => {
-    const launch = harness.auth.createLaunch({ user: 'dr-lee', patient: 'maria-garcia' });
+    const launch = harness.auth.createLaunch({ user: 'dr-lee', patient: 'p0001' });
     const result = await ehrLaunch(launch);
 
-    expect(result.patientId).toBe('maria-garcia');
+    expect(result.patientId).toBe('p0001');
     // fhirclient reduces the ID token's absolute fhirUser to a relative reference.
     expect(result.fhirUser).toBe('Practitioner/dr-lee');
     expect(result.userType).toBe('Practitioner');
     expect(result.tokenResponse).toMatchObject({
       token_type: 'Bearer',
-      patient: 'maria-garcia',
+      patient: 'p0001',
       need_patient_banner: false,
       smart_style_url: `${harness.origin}/ehr/smart-style.json`,
     });
@@ -181,12 +181,12 @@ describe('EHR launch with fhirclient', () => {
   });
 
   test('when the access token reaches the FHIR server, then verifyAccessToken gives the Grant it needs', async () => {
-    const result = await ehrLaunch(harness.auth.createLaunch({ user: 'dr-okafor', patient: 'robert-chen' }));
+    const result = await ehrLaunch(harness.auth.createLaunch({ user: 'dr-okafor', patient: 'p0002' }));
     const grant = await harness.auth.verifyAccessToken(String(result.tokenResponse.access_token));
 
     expect(grant).toMatchObject({
       clientId: CHARTTEXT_CLIENT_ID,
-      patient: 'robert-chen',
+      patient: 'p0002',
       fhirUser: 'Practitioner/dr-okafor',
     });
     expect(Object.keys(grant ?? {}).sort()).toEqual(['clientId', 'expiresAt', 'fhirUser', 'patient', 'scopes']);
@@ -211,16 +211,16 @@ describe('EHR launch with fhirclient', () => {
 
   test('when the EHR switches users in the same browser, then each launch signs in its own user', async () => {
     const jar = new CookieJar();
-    const first = await ehrLaunch(harness.auth.createLaunch({ user: 'dr-lee', patient: 'maria-garcia' }), SCOPE, jar);
+    const first = await ehrLaunch(harness.auth.createLaunch({ user: 'dr-lee', patient: 'p0001' }), SCOPE, jar);
     const second = await ehrLaunch(harness.auth.createLaunch({ user: 'fd-brooks' }), SCOPE, jar);
-    const third = await ehrLaunch(harness.auth.createLaunch({ user: 'fd-brooks', patient: 'ahmed-ali' }), SCOPE, jar);
+    const third = await ehrLaunch(harness.auth.createLaunch({ user: 'fd-brooks', patient: 'p0026' }), SCOPE, jar);
 
     expect([first.fhirUser, second.fhirUser, third.fhirUser]).toEqual([
       'Practitioner/dr-lee',
       'Practitioner/fd-brooks',
       'Practitioner/fd-brooks',
     ]);
-    expect([first.patientId, second.patientId, third.patientId]).toEqual(['maria-garcia', null, 'ahmed-ali']);
+    expect([first.patientId, second.patientId, third.patientId]).toEqual(['p0001', null, 'p0026']);
     // The first user's token stays valid: tokens do not die with the browser's sign-in.
     expect(await harness.auth.verifyAccessToken(String(first.tokenResponse.access_token))).toMatchObject({
       fhirUser: 'Practitioner/dr-lee',
@@ -229,7 +229,7 @@ describe('EHR launch with fhirclient', () => {
 
   test('when the app asks with v1 scopes, then they are granted as written', async () => {
     const result = await ehrLaunch(
-      harness.auth.createLaunch({ user: 'dr-lee', patient: 'grace-kim' }),
+      harness.auth.createLaunch({ user: 'dr-lee', patient: 'p0010' }),
       'launch openid fhirUser patient/Communication.read patient/Communication.write',
     );
     expect(String(result.tokenResponse.scope).split(' ')).toEqual(
@@ -238,7 +238,7 @@ describe('EHR launch with fhirclient', () => {
   });
 
   test('when offline_access was granted, then the refresh token gets a new access token with the same context', async () => {
-    const result = await ehrLaunch(harness.auth.createLaunch({ user: 'dr-lee', patient: 'maria-garcia' }));
+    const result = await ehrLaunch(harness.auth.createLaunch({ user: 'dr-lee', patient: 'p0001' }));
     const refreshToken = String(result.tokenResponse.refresh_token);
     expect(refreshToken.length).toBeGreaterThan(20);
 
@@ -252,14 +252,14 @@ describe('EHR launch with fhirclient', () => {
     });
     const refreshed = (await response.json()) as Record<string, unknown>;
     expect(response.status).toBe(200);
-    expect(refreshed).toMatchObject({ patient: 'maria-garcia', need_patient_banner: false, token_type: 'Bearer' });
+    expect(refreshed).toMatchObject({ patient: 'p0001', need_patient_banner: false, token_type: 'Bearer' });
     expect(refreshed.access_token).not.toBe(result.tokenResponse.access_token);
     const grant = await harness.auth.verifyAccessToken(String(refreshed.access_token));
-    expect(grant).toMatchObject({ patient: 'maria-garcia', fhirUser: 'Practitioner/dr-lee' });
+    expect(grant).toMatchObject({ patient: 'p0001', fhirUser: 'Practitioner/dr-lee' });
   });
 
   test('when the app revokes its token, then the FHIR server no longer accepts it', async () => {
-    const result = await ehrLaunch(harness.auth.createLaunch({ user: 'dr-lee', patient: 'maria-garcia' }));
+    const result = await ehrLaunch(harness.auth.createLaunch({ user: 'dr-lee', patient: 'p0001' }));
     const token = String(result.tokenResponse.access_token);
     expect(await harness.auth.verifyAccessToken(token)).toBeDefined();
 

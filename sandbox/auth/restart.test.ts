@@ -62,7 +62,7 @@ async function launchAndExchange(harness: AuthHarness, launch: string): Promise<
 
 test('when the sandbox restarts, then issued tokens, refresh tokens, launches and the signing key survive', async () => {
   const before = await start();
-  const launch = before.auth.createLaunch({ user: 'dr-lee', patient: 'maria-garcia' });
+  const launch = before.auth.createLaunch({ user: 'dr-lee', patient: 'p0001' });
   const token = await launchAndExchange(before, launch);
   const keysBefore: unknown = await (await fetch(`${before.issuer}/jwks`)).json();
   const port = Number(new URL(before.origin).port);
@@ -71,11 +71,11 @@ test('when the sandbox restarts, then issued tokens, refresh tokens, launches an
 
   const after = await start(port);
   expect(await after.auth.verifyAccessToken(String(token.access_token))).toMatchObject({
-    patient: 'maria-garcia',
+    patient: 'p0001',
     fhirUser: 'Practitioner/dr-lee',
   });
   expect(await (await fetch(`${after.issuer}/jwks`)).json()).toEqual(keysBefore);
-  expect(after.auth.readLaunch(launch)).toEqual({ user: 'dr-lee', patient: 'maria-garcia' });
+  expect(after.auth.readLaunch(launch)).toEqual({ user: 'dr-lee', patient: 'p0001' });
 
   const refreshed = await fetch(after.tokenEndpoint, {
     method: 'POST',
@@ -86,5 +86,5 @@ test('when the sandbox restarts, then issued tokens, refresh tokens, launches an
     }),
   });
   expect(refreshed.status).toBe(200);
-  expect(await refreshed.json()).toMatchObject({ patient: 'maria-garcia' });
+  expect(await refreshed.json()).toMatchObject({ patient: 'p0001' });
 });

@@ -77,13 +77,13 @@ describe('standalone launch', () => {
     expect(page).toContain('Jordan Brooks');
     expect(page).toContain('García, María · born 1968-04-12 · MRN RF100001');
 
-    const back = await submit(page, { user: 'np-silva', patient: 'aisha-rahman' }, jar);
+    const back = await submit(page, { user: 'np-silva', patient: 'p0008' }, jar);
     expect(back.url.pathname).toBe('/app/client/');
     const token = (await back.response.json()) as Record<string, unknown>;
-    expect(token).toMatchObject({ patient: 'aisha-rahman', need_patient_banner: true });
+    expect(token).toMatchObject({ patient: 'p0008', need_patient_banner: true });
     expect(typeof token.refresh_token).toBe('string');
     const grant = await harness.auth.verifyAccessToken(String(token.access_token));
-    expect(grant).toMatchObject({ patient: 'aisha-rahman', fhirUser: 'Practitioner/np-silva' });
+    expect(grant).toMatchObject({ patient: 'p0008', fhirUser: 'Practitioner/np-silva' });
   });
 
   test('when no patient is picked, then the sign-in asks again', async () => {
@@ -154,7 +154,7 @@ describe('authorize-post', () => {
     const page = await signIn.response.text();
     const action = /<form method="post" action="([^"]+)"/.exec(page)?.[1];
     const back = await browse(new URL(String(action), harness.origin).href, jar, {
-      init: { method: 'POST', body: new URLSearchParams({ user: 'dr-lee', patient: 'maria-garcia' }) },
+      init: { method: 'POST', body: new URLSearchParams({ user: 'dr-lee', patient: 'p0001' }) },
       stop: (next) => next.pathname === '/app/client/',
     });
     expect(back.url.searchParams.get('state')).toBe('posted');
@@ -171,7 +171,7 @@ describe('authorize-post', () => {
     });
     const token = (await response.json()) as Record<string, unknown>;
     expect(response.status).toBe(200);
-    expect(token).toMatchObject({ patient: 'maria-garcia', need_patient_banner: true });
+    expect(token).toMatchObject({ patient: 'p0001', need_patient_banner: true });
     expect(typeof token.refresh_token).toBe('string');
     expect(String(token.scope).split(' ')).toContain('offline_access');
   });

@@ -51,7 +51,7 @@ export function createEhrSimulator(options: EhrSimulatorOptions): Router {
       simulatorPage(nonce, { appLaunchUrl, fhirBaseUrl, placeholderUrl, choice, ...(problem ? { problem } : {}) });
 
   router.get('/', (_req, res) => {
-    const choice = { user: 'dr-lee', patient: 'maria-garcia', theme: 'riverside', app: 'charttext' } as const;
+    const choice = { user: 'dr-lee', patient: 'p0001', theme: 'riverside', app: 'charttext' } as const;
     sendPage(res, start(choice), (nonce) => ehrPolicy(nonce));
   });
 

@@ -61,7 +61,7 @@ describe('EHR simulator in Chromium', () => {
     await page.goto(`${harness.origin}/`);
     await page.screenshot({ path: `${SHOTS}/start.png`, fullPage: true });
 
-    await page.getByLabel('Patient', { exact: true }).selectOption('maria-garcia');
+    await page.getByLabel('Patient', { exact: true }).selectOption('p0001');
     await page.getByLabel(/Placeholder app/).check();
     await page.getByRole('button', { name: 'Open patient chart' }).click();
 
@@ -69,7 +69,7 @@ describe('EHR simulator in Chromium', () => {
     const app = await launchedApp(page);
     expect(await app.textContent('#status')).toContain('Launch worked');
     expect(await grantedContext(app)).toMatchObject({
-      patient: 'maria-garcia',
+      patient: 'p0001',
       fhirUser: 'Practitioner/dr-lee',
       need_patient_banner: 'false',
       smart_style_url: `${harness.origin}/ehr/smart-style.json`,
@@ -110,7 +110,7 @@ describe('EHR simulator in Chromium', () => {
 
     await page.getByRole('heading', { name: /Sign in to continue/ }).waitFor();
     await page.getByLabel(/Marta Silva/).check();
-    await page.getByLabel('Patient').selectOption('grace-kim');
+    await page.getByLabel('Patient').selectOption('p0010');
     await page.screenshot({ path: `${SHOTS}/standalone-sign-in.png`, fullPage: true });
     await page.getByRole('button', { name: 'Continue' }).click();
 
@@ -119,7 +119,7 @@ describe('EHR simulator in Chromium', () => {
       Object.fromEntries(terms.map((term) => [term.textContent ?? '', term.nextElementSibling?.textContent ?? ''])),
     );
     expect(context).toMatchObject({
-      patient: 'grace-kim',
+      patient: 'p0010',
       fhirUser: 'Practitioner/np-silva',
       need_patient_banner: 'true',
     });

@@ -61,7 +61,7 @@ describe('launch', () => {
   test('when a clinician opens a patient chart, then the launch carries user, patient, style and no banner request', async () => {
     const response = await launch({
       user: 'dr-okafor',
-      patient: 'kwame-mensah',
+      patient: 'p0015',
       view: 'chart',
       theme: 'night',
       app: 'charttext',
@@ -70,7 +70,7 @@ describe('launch', () => {
     const id = launchIdFrom(response);
     expect(harness.auth.readLaunch(id)).toEqual({
       user: 'dr-okafor',
-      patient: 'kwame-mensah',
+      patient: 'p0015',
       needPatientBanner: false,
       styleUrl: `${harness.origin}${THEMES.night.path}`,
     });
@@ -88,7 +88,7 @@ describe('launch', () => {
   test('when the front desk opens the inbox, then the launch has no patient and asks the app for a banner', async () => {
     const response = await launch({
       user: 'fd-brooks',
-      patient: 'maria-garcia',
+      patient: 'p0001',
       view: 'inbox',
       theme: 'riverside',
       app: 'placeholder',
@@ -121,7 +121,7 @@ describe('launch', () => {
   });
 
   test('when the user is not a staff member, then nothing is launched', async () => {
-    const response = await launch({ user: 'mallory', patient: 'maria-garcia', view: 'chart' });
+    const response = await launch({ user: 'mallory', patient: 'p0001', view: 'chart' });
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('Choose who is signed in.');
   });

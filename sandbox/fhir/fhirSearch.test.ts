@@ -101,23 +101,23 @@ describe('searches the app and relay make', () => {
   const openTasks = seeded<Task>((r) => r.resourceType === 'Task' && r.status === 'requested');
   const robertsStop = seeded<Communication>(
     (r) => r.resourceType === 'Communication' && r.payload?.[0]?.contentString === 'STOP',
-  ).find((c) => c.sender?.reference === 'Patient/robert-chen');
+  ).find((c) => c.sender?.reference === 'Patient/p0002');
   test.each([
     [`Patient?phone=${q('(201) 555-0123')}`, [`Patient/${patientId}`]],
     [`Patient?phone=${q('+12015550123')}`, []],
-    [`Patient?telecom=${q('201-555-0142')}`, ['Patient/lucas-torres']],
-    [`Patient?phone=${q('(201) 555-0142')},${q('201-555-0142')}`, ['Patient/ana-torres', 'Patient/lucas-torres']],
+    [`Patient?telecom=${q('201-555-0142')}`, ['Patient/p0006']],
+    [`Patient?phone=${q('(201) 555-0142')},${q('201-555-0142')}`, ['Patient/p0005', 'Patient/p0006']],
     [`Patient?name=garcia`, [`Patient/${patientId}`]],
-    [`Patient?family=torres&given=lu`, ['Patient/lucas-torres']],
+    [`Patient?family=torres&given=lu`, ['Patient/p0006']],
     [`Patient?birthdate=1968-04-12`, [`Patient/${patientId}`]],
-    [`Patient?identifier=${q(`${EXTERNAL_SYSTEMS.sandboxMrn}|RF100002`)}`, ['Patient/robert-chen']],
-    [`Patient?_id=robert-chen,evelyn-wright&_sort=_id`, ['Patient/evelyn-wright', 'Patient/robert-chen']],
-    [`RelatedPerson?patient=Patient/lucas-torres`, ['RelatedPerson/miguel-torres-for-lucas']],
-    [`RelatedPerson?phone=${q('201-555-0142')}`, ['RelatedPerson/miguel-torres-for-lucas']],
+    [`Patient?identifier=${q(`${EXTERNAL_SYSTEMS.sandboxMrn}|RF100002`)}`, ['Patient/p0002']],
+    [`Patient?_id=p0002,p0003&_sort=-_id`, ['Patient/p0003', 'Patient/p0002']],
+    [`RelatedPerson?patient=Patient/p0006`, ['RelatedPerson/rp0001']],
+    [`RelatedPerson?phone=${q('201-555-0142')}`, ['RelatedPerson/rp0001']],
     [`Practitioner?_id=dr-lee`, ['Practitioner/dr-lee']],
     [`Practitioner?identifier=${q(`${IDENTIFIER_SYSTEMS.sandboxUser}|jbrooks`)}`, ['Practitioner/fd-brooks']],
     [`Organization?identifier:missing=true&_id=practice`, ['Organization/practice']],
-    [`Consent?patient=robert-chen&status=active&category=${q(TOKENS.smsConsent)}`, ['Consent/sms-consent-robert-chen']],
+    [`Consent?patient=p0002&status=active&category=${q(TOKENS.smsConsent)}`, ['Consent/sms-consent-p0002']],
     [
       `Task?patient=${patientId}&code=${q(TOKENS.needsResponse)}&status=requested`,
       [`Task/needs-response-${patientId}`],
@@ -136,16 +136,13 @@ describe('searches the app and relay make', () => {
       `Communication?identifier=${q(TOKENS.thread(`Patient/${patientId}|+12015550100`))}`,
       [`Communication/thread-${patientId}`],
     ],
-    [`Communication?subject=Patient/evelyn-wright&status=stopped`, ['Communication/evelyn-wright-m0001']],
+    [`Communication?subject=Patient/p0003&status=stopped`, ['Communication/p0003-m0001']],
     [
-      `Communication?patient=samuel-okoro&medium=${q(TOKENS.smsMedium)}&category=${q(TOKENS.outbound)}`,
-      ['Communication/samuel-okoro-m0001'],
+      `Communication?patient=p0004&medium=${q(TOKENS.smsMedium)}&category=${q(TOKENS.outbound)}`,
+      ['Communication/p0004-m0001'],
     ],
-    [
-      `Communication?recipient=RelatedPerson/miguel-torres-for-lucas&category=${q(TOKENS.threadHeader)}`,
-      ['Communication/thread-lucas-torres'],
-    ],
-    [`Communication?sender=Patient/robert-chen&_sort=-received&_count=1`, [`Communication/${robertsStop?.id}`]],
+    [`Communication?recipient=RelatedPerson/rp0001&category=${q(TOKENS.threadHeader)}`, ['Communication/thread-p0006']],
+    [`Communication?sender=Patient/p0002&_sort=-received&_count=1`, [`Communication/${robertsStop?.id}`]],
   ])('when searching %s, then the matches are %j', async (path, expected) => {
     const res = await server.request<Bundle>(path);
     expect(res.status).toBe(200);
@@ -167,12 +164,12 @@ describe('searches the app and relay make', () => {
 
   test('when _include=Communication:sender and :recipient, then each person comes once as include', async () => {
     const res = await server.request<Bundle>(
-      `Communication?part-of=Communication/thread-lucas-torres&_include=Communication:sender&_include=Communication:recipient`,
+      `Communication?part-of=Communication/thread-p0006&_include=Communication:sender&_include=Communication:recipient`,
     );
     const included = (res.body.entry ?? [])
       .filter((e) => e.search?.mode === 'include')
       .map((e) => `${e.resource?.resourceType}/${e.resource?.id}`);
-    expect(included).toContain('RelatedPerson/miguel-torres-for-lucas');
+    expect(included).toContain('RelatedPerson/rp0001');
     expect(included).toContain('Organization/practice');
     expect(new Set(included).size).toBe(included.length);
     expect(res.body.entry?.every((e) => e.fullUrl?.startsWith(`${server.baseUrl}/`))).toBe(true);
@@ -183,17 +180,17 @@ describe('searches the app and relay make', () => {
       `Task?code=${q(TOKENS.needsResponse)}&status=requested&owner=Practitioner/dr-lee&_include=Task:focus`,
     );
     const included = (res.body.entry ?? []).filter((e) => e.search?.mode === 'include').map((e) => e.resource?.id);
-    expect(ids(res.body)).toEqual(['Task/needs-response-aisha-rahman']);
-    expect(included).toEqual(['thread-aisha-rahman']);
+    expect(ids(res.body)).toEqual(['Task/needs-response-p0008']);
+    expect(included).toEqual(['thread-p0008']);
   });
 
   test('when thread headers are searched with _revinclude=Task:focus, then their Tasks come along', async () => {
     const res = await server.request<Bundle>(
-      `Communication?category=${q(TOKENS.threadHeader)}&subject=Patient/aisha-rahman&_revinclude=Task:focus&_include=Communication:subject`,
+      `Communication?category=${q(TOKENS.threadHeader)}&subject=Patient/p0008&_revinclude=Task:focus&_include=Communication:subject`,
     );
     const included = (res.body.entry ?? [])
       .filter((e) => e.search?.mode === 'include')
       .map((e) => `${e.resource?.resourceType}/${e.resource?.id}`);
-    expect(included.sort()).toEqual(['Patient/aisha-rahman', 'Task/needs-response-aisha-rahman']);
+    expect(included.sort()).toEqual(['Patient/p0008', 'Task/needs-response-p0008']);
   });
 });

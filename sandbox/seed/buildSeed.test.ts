@@ -87,6 +87,19 @@ describe('buildSeed', () => {
     expect(dangling).toEqual([]);
   });
 
+  test('no id spells a patient’s or family member’s name: ids travel in URLs and logs', () => {
+    const names = [...PATIENTS, FAMILY_RELATED_PERSON].flatMap((person) =>
+      [person.given, person.family].map((part) =>
+        part
+          .normalize('NFD')
+          .replace(/[^A-Za-z]/g, '')
+          .toLowerCase(),
+      ),
+    );
+    const spelled = seed.filter((r) => names.some((part) => r.id?.toLowerCase().includes(part)));
+    expect(spelled.map((r) => `${r.resourceType}/${r.id}`)).toEqual([]);
+  });
+
   test('nothing happens after now', () => {
     const times = seed.flatMap((r) => [r.meta?.lastUpdated, (r as Communication).sent, (r as Communication).received]);
     const late = times.filter((t): t is string => !!t && Date.parse(t) > now.getTime());

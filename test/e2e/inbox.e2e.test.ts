@@ -106,11 +106,9 @@ describe('the front desk in the EHR', () => {
     await thread.getByText(text).waitFor();
 
     await expect
-      .poll(async () =>
-        (await openTasks(TOKENS.needsResponse)).some((t) => t.for?.reference === 'Patient/david-nguyen'),
-      )
+      .poll(async () => (await openTasks(TOKENS.needsResponse)).some((t) => t.for?.reference === 'Patient/p0011'))
       .toBe(false);
-    const answered = await stack.sandbox.store.readResource<Task>('Task', 'needs-response-david-nguyen');
+    const answered = await stack.sandbox.store.readResource<Task>('Task', 'needs-response-p0011');
     expect(answered.status).toBe('completed');
     expect(codeFrom(answered.businessStatus, CODE_SYSTEMS.taskBusinessStatus)).toBe(CODES.taskBusinessStatus.answered);
     await expect.poll(() => countOf(app, /Needs response/), { timeout: 10_000 }).toBe(waiting - 1);
@@ -125,10 +123,7 @@ describe('the front desk in the EHR', () => {
     await select.locator('option', { hasText: 'Dr. Dana Lee' }).waitFor({ state: 'attached' });
     await select.selectOption({ label: 'Dr. Dana Lee (Clinician)' });
     await expect
-      .poll(
-        async () =>
-          (await stack.sandbox.store.readResource<Task>('Task', 'needs-response-linda-park')).owner?.reference,
-      )
+      .poll(async () => (await stack.sandbox.store.readResource<Task>('Task', 'needs-response-p0016')).owner?.reference)
       .toBe('Practitioner/dr-lee');
 
     const lee = await openInbox(/Dana Lee/);
@@ -162,16 +157,16 @@ describe('the front desk in the EHR', () => {
     await page.screenshot({ path: `${SHOTS}/inbox-linked-thread.png` });
 
     const linked = await stack.sandbox.store.search<Communication>(
-      parseSearchRequest('Communication?subject=Patient/grace-kim&_sort=-_lastUpdated&_count=5'),
+      parseSearchRequest('Communication?subject=Patient/p0010&_sort=-_lastUpdated&_count=5'),
     );
     const message = linked.entry
       ?.map((e) => e.resource as Communication)
       .find((c) => c.payload?.[0]?.contentString === body);
     expect(message).toMatchObject({
       meta: { profile: [PROFILES.inboundMessage] },
-      sender: { reference: 'Patient/grace-kim' },
+      sender: { reference: 'Patient/p0010' },
     });
-    const grace = await stack.sandbox.store.readResource<Patient>('Patient', 'grace-kim');
+    const grace = await stack.sandbox.store.readResource<Patient>('Patient', 'p0010');
     expect(grace.telecom?.some((t) => t.value === '+12015550188')).toBe(true);
 
     // Her next text files itself.

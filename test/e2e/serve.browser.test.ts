@@ -68,7 +68,7 @@ describe('the built app served by npm run serve', () => {
       }
     });
     await page.goto(`${stack.sandboxUrl}/`);
-    await page.getByLabel('Patient', { exact: true }).selectOption('maria-garcia');
+    await page.getByLabel('Patient', { exact: true }).selectOption('p0001');
     await page.getByRole('button', { name: 'Open patient chart' }).click();
 
     const handle = await page.locator('iframe[title="ChartText"]').elementHandle({ timeout: 15_000 });

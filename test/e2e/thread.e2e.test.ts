@@ -81,7 +81,7 @@ async function messagesWithText(patientId: string, text: string): Promise<Commun
 
 describe('clinician thread in the EHR', () => {
   test('when Dr. Lee opens María García’s chart, then her thread shows, and a message sent reaches the EHR and her phone, and her reply appears', async () => {
-    const { page, app } = await openChart('maria-garcia');
+    const { page, app } = await openChart('p0001');
     const thread = app.getByRole('region', { name: 'Messages', exact: true });
     await thread.locator('.msg').first().waitFor({ timeout: 15_000 });
     expect(await thread.locator('.msg').count()).toBeGreaterThan(3);
@@ -97,12 +97,12 @@ describe('clinician thread in the EHR', () => {
       .getByText(/Waiting to send|Sending…|Sent|Delivered/)
       .waitFor();
 
-    const [saved] = await messagesWithText('maria-garcia', text);
+    const [saved] = await messagesWithText('p0001', text);
     expect(saved).toMatchObject({
       meta: { profile: [PROFILES.outboundMessage] },
       medium: [CONCEPTS.smsMedium],
-      subject: { reference: 'Patient/maria-garcia' },
-      recipient: [{ reference: 'Patient/maria-garcia' }],
+      subject: { reference: 'Patient/p0001' },
+      recipient: [{ reference: 'Patient/p0001' }],
       sender: { reference: 'Practitioner/dr-lee' },
     });
     expect(['preparation', 'in-progress', 'completed']).toContain(saved?.status);
@@ -117,9 +117,9 @@ describe('clinician thread in the EHR', () => {
     const header = await stack.sandbox.store.readResource<Communication>('Communication', headerId);
     expect(header.identifier).toContainEqual({
       system: IDENTIFIER_SYSTEMS.thread,
-      value: threadKey('Patient/maria-garcia', PRACTICE.smsNumber),
+      value: threadKey('Patient/p0001', PRACTICE.smsNumber),
     });
-    expect(TOKENS.thread(threadKey('Patient/maria-garcia', PRACTICE.smsNumber))).toContain('|');
+    expect(TOKENS.thread(threadKey('Patient/p0001', PRACTICE.smsNumber))).toContain('|');
 
     // The relay sends it: the patient's phone gets it and the thread shows it delivered.
     await stack.sandbox.phone.waitForMessage({ body: text }, { timeoutMs: 15_000 });
@@ -127,7 +127,7 @@ describe('clinician thread in the EHR', () => {
 
     // She answers from her phone; the reply shows in the open thread without reload.
     const reply = `Thank you! (${randomUUID().slice(0, 8)})`;
-    const maria = PATIENTS.find((p) => p.id === 'maria-garcia');
+    const maria = PATIENTS.find((p) => p.id === 'p0001');
     await stack.sandbox.phone.sendInbound({ from: maria?.phone ?? '', body: reply });
     await thread.getByText(reply).waitFor({ timeout: 5_000 });
     await app.getByText(`New message from María García: ${reply}`).waitFor();
@@ -137,7 +137,7 @@ describe('clinician thread in the EHR', () => {
   });
 
   test('when the chart of a patient who opted out opens, then the composer is disabled and says why', async () => {
-    const { page, app } = await openChart('robert-chen');
+    const { page, app } = await openChart('p0002');
     const composer = app.getByRole('form', { name: 'Write a text message' });
     await composer.getByText(/Texting is off: the patient opted out of texts/).waitFor();
     expect(await app.getByRole('textbox', { name: 'Message to the patient' }).isDisabled()).toBe(true);
@@ -149,7 +149,7 @@ describe('clinician thread in the EHR', () => {
   test('when a clinician drafts a long message in the night theme, then the composer counts segments in the EHR’s look', async () => {
     const page = await newPage();
     await page.goto(`${stack.sandboxUrl}/`);
-    await page.getByLabel('Patient', { exact: true }).selectOption('grace-kim');
+    await page.getByLabel('Patient', { exact: true }).selectOption('p0010');
     await page.getByLabel('EHR look').selectOption('night');
     await page.getByRole('button', { name: 'Open patient chart' }).click();
     const handle = await page.locator('iframe[title="ChartText"]').elementHandle({ timeout: 15_000 });
@@ -192,7 +192,7 @@ describe('clinician thread in the EHR', () => {
   });
 
   test('when a landline-only patient’s chart opens, then the composer says texts cannot reach the number', async () => {
-    const { page, app } = await openChart('evelyn-wright');
+    const { page, app } = await openChart('p0003');
     await app.getByText(/is not a mobile number/).waitFor();
     expect(await app.getByRole('textbox', { name: 'Message to the patient' }).isDisabled()).toBe(true);
     await page.screenshot({ path: `${SHOTS}/chart-landline.png` });

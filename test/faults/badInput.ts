@@ -47,7 +47,7 @@ export async function badInput(faults: FaultStack, _scale: FaultScale): Promise<
   const { stack, runTag, token } = faults;
   const { store, twilio: account } = stack.sandbox;
   const [patient] = textablePatients();
-  const aisha = textablePatients().find((p) => p.id === 'aisha-rahman');
+  const aisha = textablePatients().find((p) => p.id === 'p0008');
 
   const inboundUrl = `${stack.appUrl}/twilio/inbound`;
   const postForm = async (

@@ -53,7 +53,7 @@ export function seededSecrets(): { label: string; pattern: RegExp }[] {
 }
 
 /**
- * Replaces the EHR resource ids in `line` that the sandbox seed derives from a patient's id (thread-maria-garcia):
+ * Replaces the EHR resource ids in `line` that the sandbox seed derives from a patient's id (thread-p0001):
  * the relay logs resource ids by design (docs/decisions/057), and a real EHR's ids are opaque, so these are ids, not
  * names. Only ids of resources the EHR actually holds are replaced.
  */

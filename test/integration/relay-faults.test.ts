@@ -47,7 +47,7 @@ describe('a relay killed in the middle of a send', () => {
     'when killed %s (%s), then after a restart exactly one SMS exists and the EHR has its SID and final status',
     async (point) => {
       const body = `Exactly once (${point})`;
-      const pending = await createPending(stack, 'sofia-rossi', body);
+      const pending = await createPending(stack, 'p0014', body);
       const dying = stack.restart({ faultPoints: dieAt(point, () => pending.id) });
       void dying.drain.request();
       await eventually(
@@ -80,7 +80,7 @@ describe('a relay process SIGKILLed at each step of the send pipeline', () => {
     'when the process is killed at %s, then after a restart exactly one SMS exists and the EHR has it delivered',
     async (point) => {
       const body = `SIGKILL at ${point}`;
-      const pending = await createPending(stack, 'sofia-rossi', body);
+      const pending = await createPending(stack, 'p0014', body);
       const child = fork(relayChild, [JSON.stringify(stack.variables), point, pending.id ?? ''], {
         execArgv: ['--import', 'tsx'],
         stdio: 'ignore',
@@ -106,7 +106,7 @@ describe('a relay process SIGKILLed at each step of the send pipeline', () => {
 
 describe('two relays sweeping the same outbox', () => {
   test('when two relays drain 500 pending messages at once, then each is sent exactly once', async () => {
-    const thread = await threadOf(stack.fhir, stack.config.twilio.fromNumber, 'linda-park');
+    const thread = await threadOf(stack.fhir, stack.config.twilio.fromNumber, 'p0016');
     const bodies = Array.from({ length: 500 }, (_, i) => `Batch message ${String(i).padStart(3, '0')}`);
     for (let start = 0; start < bodies.length; start += 100) {
       const batch: Bundle = {
@@ -120,8 +120,8 @@ describe('two relays sweeping the same outbox', () => {
             status: 'preparation',
             category: [CONCEPTS.kind(CODES.communicationKind.message), CONCEPTS.direction(CODES.direction.outbound)],
             medium: [CONCEPTS.smsMedium],
-            subject: { reference: 'Patient/linda-park' },
-            recipient: [{ reference: 'Patient/linda-park' }],
+            subject: { reference: 'Patient/p0016' },
+            recipient: [{ reference: 'Patient/p0016' }],
             sender: { reference: 'Practitioner/dr-lee' },
             partOf: [{ reference: `Communication/${thread.id ?? ''}` }],
             payload: [{ contentString: body }],

@@ -67,21 +67,21 @@ const form = (sid: string, from: string, body: string): Record<string, string> =
 
 describe('inbound', () => {
   test('when a patient replies from their phone, then the Communication is on that patient, in their existing thread, and a Task waits', async () => {
-    const key = threadKey('Patient/maria-garcia', PRACTICE.smsNumber);
+    const key = threadKey('Patient/p0001', PRACTICE.smsNumber);
     const [header] = matches<Communication>(
       await stack.fhir.search('Communication', { identifier: tokenValue(IDENTIFIER_SYSTEMS.thread, key) }),
       'Communication',
     );
     expect(header?.id).toBeDefined();
     const { message } = await stack.sandbox.phone.sendInbound({
-      from: phoneOf('maria-garcia'),
+      from: phoneOf('p0001'),
       body: '¿Puedo cambiar mi cita?',
     });
     const [filed] = await bySid(message.sid);
     expect(filed).toMatchObject({
       status: 'completed',
-      subject: { reference: 'Patient/maria-garcia' },
-      sender: { reference: 'Patient/maria-garcia' },
+      subject: { reference: 'Patient/p0001' },
+      sender: { reference: 'Patient/p0001' },
       partOf: [{ reference: `Communication/${header?.id ?? ''}` }],
       payload: [{ contentString: '¿Puedo cambiar mi cita?' }],
     });
@@ -105,9 +105,9 @@ describe('inbound', () => {
       },
     });
     try {
-      await stack.sandbox.phone.sendInbound({ from: phoneOf('william-johnson'), body: 'First question' });
+      await stack.sandbox.phone.sendInbound({ from: phoneOf('p0013'), body: 'First question' });
       const first = calls;
-      await stack.sandbox.phone.sendInbound({ from: phoneOf('william-johnson'), body: 'Second question' });
+      await stack.sandbox.phone.sendInbound({ from: phoneOf('p0013'), body: 'Second question' });
       expect(first).toBeLessThanOrEqual(3);
       expect(calls - first).toBe(2);
     } finally {
@@ -118,12 +118,12 @@ describe('inbound', () => {
   test('when the same inbound webhook is replayed five times, then there is one Communication', async () => {
     const sid = fakeSid();
     const responses = await Promise.all(
-      Array.from({ length: 5 }, () => postInbound(form(sid, phoneOf('david-nguyen'), 'Running late'))),
+      Array.from({ length: 5 }, () => postInbound(form(sid, phoneOf('p0011'), 'Running late'))),
     );
     expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
     expect(await bySid(sid)).toHaveLength(1);
     for (let i = 0; i < 5; i++)
-      expect((await postInbound(form(sid, phoneOf('david-nguyen'), 'Running late'))).status).toBe(200);
+      expect((await postInbound(form(sid, phoneOf('p0011'), 'Running late'))).status).toBe(200);
     expect(await bySid(sid)).toHaveLength(1);
   });
 
@@ -132,7 +132,7 @@ describe('inbound', () => {
     ['forged', 'AAAAAAAAAAAAAAAAAAAAAAAAAAA='],
   ])('when the signature is %s, then 403 and nothing is written', async (_name, signature) => {
     const sid = fakeSid();
-    const response = await postInbound(form(sid, phoneOf('david-nguyen'), 'let me in'), signature);
+    const response = await postInbound(form(sid, phoneOf('p0011'), 'let me in'), signature);
     expect(response.status).toBe(403);
     expect(await bySid(sid)).toEqual([]);
   });
@@ -173,7 +173,7 @@ describe('inbound', () => {
 
   test('when a picture is texted, then it is stored as a Binary the message points to', async () => {
     const { message } = await stack.sandbox.phone.sendInbound({
-      from: phoneOf('emily-davis'),
+      from: phoneOf('p0020'),
       body: 'My rash',
       media: ['rash'],
     });
@@ -186,7 +186,7 @@ describe('inbound', () => {
   test('when the EHR is down while a text arrives, then it is in the EHR within seconds after the EHR returns', async () => {
     stack.setEhrDown(true);
     const { message, webhook } = await stack.sandbox.phone.sendInbound({
-      from: phoneOf('hannah-schmidt'),
+      from: phoneOf('p0018'),
       body: 'Anyone there?',
     });
     expect(webhook?.status).toBe(200);
@@ -205,7 +205,7 @@ describe('inbound', () => {
   test('when the relay was dead while a text arrived, then reconciliation files it from Twilio’s log', async () => {
     stack.kill();
     const { message } = await stack.sandbox.phone.sendInbound({
-      from: phoneOf('raj-patel'),
+      from: phoneOf('p0019'),
       body: 'Texted while you slept',
     });
     expect(await bySid(message.sid)).toEqual([]);
@@ -213,6 +213,6 @@ describe('inbound', () => {
     const report = await relay.reconciler.run();
     expect(report.inboundFiled).toBeGreaterThanOrEqual(1);
     const [filed] = await bySid(message.sid);
-    expect(filed?.subject?.reference).toBe('Patient/raj-patel');
+    expect(filed?.subject?.reference).toBe('Patient/p0019');
   });
 });

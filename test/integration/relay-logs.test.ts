@@ -19,12 +19,12 @@ afterAll(async () => {
 });
 
 test('when the relay sends and receives texts, then its logs hold no name, number or message body', async () => {
-  const patient = PATIENTS.find((p) => p.id === 'kwame-mensah');
+  const patient = PATIENTS.find((p) => p.id === 'p0015');
   const number = toE164(patient?.phone, 'US') ?? '';
   const outboundBody = 'Your biopsy result is benign, Kwame.';
   const inboundBody = 'Thank you, my chest pain is better';
 
-  const pending = await createPending(stack, 'kwame-mensah', outboundBody);
+  const pending = await createPending(stack, 'p0015', outboundBody);
   await fetch(`${stack.appUrl}/api/outbox/nudge`, { method: 'POST' });
   await eventually(
     () => stack.fhir.read('Communication', pending.id ?? ''),

@@ -39,7 +39,7 @@ const isFinal = (communication: Communication): boolean =>
 
 describe('outbound', () => {
   test('when the client creates a message and nudges, then it is delivered and the EHR has SID, sent and final status', async () => {
-    const pending = await createPending(stack, 'james-obrien', 'Your lab results are ready.');
+    const pending = await createPending(stack, 'p0007', 'Your lab results are ready.');
     await nudge();
     const done = await eventually(
       () => read(pending),
@@ -52,7 +52,7 @@ describe('outbound', () => {
     const atTwilio = stack.sandbox.phone.messages({ sid: sid ?? '' });
     expect(atTwilio).toHaveLength(1);
     expect(atTwilio[0]).toMatchObject({
-      to: phoneOf('james-obrien'),
+      to: phoneOf('p0007'),
       body: 'Your lab results are ready.',
       status: 'delivered',
     });
@@ -87,7 +87,7 @@ describe('outbound', () => {
   test('when status callbacks arrive in reverse order, then the final status is kept', async () => {
     const phone = stack.sandbox.phone;
     phone.callbacks.pause();
-    const pending = await createPending(stack, 'aisha-rahman', 'Out of order please.');
+    const pending = await createPending(stack, 'p0008', 'Out of order please.');
     await stack.relay.drain.request();
     const sid = sidOf(await read(pending)) ?? '';
     await phone.waitForMessage({ sid, status: 'delivered' });
@@ -100,7 +100,7 @@ describe('outbound', () => {
   });
 
   test('when a patient texts STOP, then consent is denied and the next message is stopped without calling Twilio; START permits again', async () => {
-    const patientId = 'grace-kim';
+    const patientId = 'p0010';
     const number = phoneOf(patientId);
     await stack.sandbox.phone.sendInbound({ from: number, body: 'STOP' });
     const consents = await eventually(

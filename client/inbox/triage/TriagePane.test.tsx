@@ -28,16 +28,16 @@ function seed(): void {
   servers.ehr().add(
     practice(),
     practitioner({ id: 'fd-brooks', name: [{ given: ['Jordan'], family: 'Brooks' }] }),
-    patient({ id: 'grace-kim', name: [{ given: ['Grace'], family: 'Kim' }], birthDate: '1988-08-27', telecom: [] }),
+    patient({ id: 'p0010', name: [{ given: ['Grace'], family: 'Kim' }], birthDate: '1988-08-27', telecom: [] }),
     patient({ id: 'gregory-kimball', name: [{ given: ['Gregory'], family: 'Kimball' }], birthDate: '1950-02-02' }),
     patient({
-      id: 'ana-torres',
+      id: 'p0005',
       name: [{ given: ['Ana'], family: 'Torres' }],
       birthDate: '1984-11-23',
       telecom: [{ system: 'phone', use: 'mobile', value: '(201) 555-0142' }],
     }),
     patient({
-      id: 'lucas-torres',
+      id: 'p0006',
       name: [{ given: ['Lucas'], family: 'Torres' }],
       birthDate: '2014-03-08',
       telecom: [{ system: 'phone', use: 'mobile', value: '201-555-0142' }],
@@ -96,21 +96,21 @@ describe('a text from an unknown number', () => {
     const message = ehr.get<Communication>('Communication', 'unknown-1');
     const header = ehr
       .all<Communication>('Communication')
-      .find((c) => c.identifier?.some((i) => i.value === threadKey('Patient/grace-kim', PRACTICE.smsNumber)));
+      .find((c) => c.identifier?.some((i) => i.value === threadKey('Patient/p0010', PRACTICE.smsNumber)));
     expect(message).toMatchObject({
       meta: { profile: [PROFILES.inboundMessage] },
-      subject: { reference: 'Patient/grace-kim' },
-      sender: { reference: 'Patient/grace-kim' },
+      subject: { reference: 'Patient/p0010' },
+      sender: { reference: 'Patient/p0010' },
       partOf: [{ reference: `Communication/${header?.id ?? '?'}` }],
     });
     expect(codeFrom(message?.category, CODE_SYSTEMS.communicationKind)).toBe(CODES.communicationKind.message);
     expect(codeFrom(message?.category, CODE_SYSTEMS.direction)).toBe(CODES.direction.inbound);
     expect(ehr.get<Task>('Task', 'triage-unknown-1')).toMatchObject({
       status: 'completed',
-      for: { reference: 'Patient/grace-kim' },
+      for: { reference: 'Patient/p0010' },
       businessStatus: { coding: [{ code: CODES.taskBusinessStatus.linked }] },
     });
-    expect(ehr.get<Patient>('Patient', 'grace-kim')?.telecom).toContainEqual({
+    expect(ehr.get<Patient>('Patient', 'p0010')?.telecom).toContainEqual({
       system: 'phone',
       use: 'mobile',
       value: UNKNOWN,
@@ -121,7 +121,7 @@ describe('a text from an unknown number', () => {
     expect(waiting).toEqual([
       expect.objectContaining({
         focus: { reference: `Communication/${header?.id ?? '?'}` },
-        for: { reference: 'Patient/grace-kim' },
+        for: { reference: 'Patient/p0010' },
         executionPeriod: { start: message?.received },
       }),
     ]);
@@ -135,7 +135,7 @@ describe('a text from an unknown number', () => {
     await userEvent.click(await within(pane).findByRole('radio', { name: /Grace Kim/ }));
     await userEvent.click(within(pane).getByRole('button', { name: 'Link to Grace Kim' }));
     await screen.findByRole('region', { name: 'Messages' });
-    expect(servers.ehr().get<Patient>('Patient', 'grace-kim')?.telecom).toEqual([]);
+    expect(servers.ehr().get<Patient>('Patient', 'p0010')?.telecom).toEqual([]);
   });
 
   test('when the search makes no sense, then it says what to type', async () => {
@@ -180,22 +180,21 @@ describe('a text from a shared family number', () => {
 
     const ehr = servers.ehr();
     expect(ehr.get<Communication>('Communication', 'family-1')).toMatchObject({
-      subject: { reference: 'Patient/lucas-torres' },
-      sender: { reference: 'RelatedPerson/miguel-torres-for-lucas' },
+      subject: { reference: 'Patient/p0006' },
+      sender: { reference: 'RelatedPerson/rp0001' },
     });
     const header = ehr
       .all<Communication>('Communication')
       .find((c) =>
         c.identifier?.some(
           (i) =>
-            i.system === IDENTIFIER_SYSTEMS.thread &&
-            i.value === threadKey('RelatedPerson/miguel-torres-for-lucas', PRACTICE.smsNumber),
+            i.system === IDENTIFIER_SYSTEMS.thread && i.value === threadKey('RelatedPerson/rp0001', PRACTICE.smsNumber),
         ),
       );
     expect(header).toMatchObject({
-      subject: { reference: 'Patient/lucas-torres' },
-      recipient: [{ reference: 'RelatedPerson/miguel-torres-for-lucas' }],
+      subject: { reference: 'Patient/p0006' },
+      recipient: [{ reference: 'RelatedPerson/rp0001' }],
     });
-    expect(ehr.get<Task>('Task', 'triage-family-1')?.for).toEqual({ reference: 'Patient/lucas-torres' });
+    expect(ehr.get<Task>('Task', 'triage-family-1')?.for).toEqual({ reference: 'Patient/p0006' });
   });
 });

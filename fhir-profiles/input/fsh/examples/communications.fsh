@@ -1,12 +1,12 @@
 // Example Communications, one or more per profile. Ids of people follow the sandbox roster (sandbox/seed/roster.ts).
 
-Instance: thread-maria-garcia
+Instance: thread-p0001
 InstanceOf: ChartTextThreadHeader
 Title: "Thread header: Maria Garcia and the practice number"
 Usage: #example
-* identifier[thread].value = "Patient/maria-garcia|+12015550100"
+* identifier[thread].value = "Patient/p0001|+12015550100"
 * status = #in-progress
-* subject = Reference(Patient/maria-garcia)
+* subject = Reference(Patient/p0001)
 * topic.text = "Text messages"
 
 Instance: outbound-pending
@@ -14,10 +14,10 @@ InstanceOf: ChartTextOutboundSms
 Title: "Outbound SMS as the app creates it"
 Usage: #example
 * identifier[clientMessageId].value = "5f1c7a52-8e0a-4f47-9d59-0c8d1f0f5b31"
-* partOf = Reference(thread-maria-garcia)
+* partOf = Reference(thread-p0001)
 * status = #preparation
-* subject = Reference(Patient/maria-garcia)
-* recipient = Reference(Patient/maria-garcia)
+* subject = Reference(Patient/p0001)
+* recipient = Reference(Patient/p0001)
 * sender = Reference(Practitioner/dr-lee)
 * payload.contentString = "Hi Maria, your lab results are in. Dr. Lee will call you tomorrow morning."
 
@@ -27,10 +27,10 @@ Title: "Outbound SMS delivered"
 Usage: #example
 * identifier[clientMessageId].value = "0b0f5a0e-6a53-4d0c-a3c9-1e9c57a4a1d2"
 * identifier[twilioSid].value = "SM0123456789abcdef0123456789abcdef"
-* partOf = Reference(thread-maria-garcia)
+* partOf = Reference(thread-p0001)
 * status = #completed
-* subject = Reference(Patient/maria-garcia)
-* recipient = Reference(Patient/maria-garcia)
+* subject = Reference(Patient/p0001)
+* recipient = Reference(Patient/p0001)
 * sender = Reference(Practitioner/dr-lee)
 * sent = "2025-03-04T15:02:11Z"
 * payload.contentString = "Reminder: your visit is tomorrow at 9:30. Reply C to confirm."
@@ -47,13 +47,13 @@ InstanceOf: ChartTextOutboundSms
 Title: "Outbound SMS stopped: undelivered to a landline"
 Usage: #example
 * identifier[twilioSid].value = "SMfedcba9876543210fedcba9876543210"
-* partOf = Reference(thread-maria-garcia)
+* partOf = Reference(thread-p0001)
 * status = #stopped
 * statusReason.coding[0] = $StopReason#delivery-failed
 * statusReason.coding[1] = $TwilioError#30006 "Landline or unreachable carrier"
 * statusReason.text = "The number is a landline or the carrier cannot be reached (Twilio 30006)."
-* subject = Reference(Patient/maria-garcia)
-* recipient = Reference(Patient/maria-garcia)
+* subject = Reference(Patient/p0001)
+* recipient = Reference(Patient/p0001)
 * sender = Reference(Practitioner/dr-lee)
 * sent = "2025-03-04T15:05:40Z"
 * payload.contentString = "Please call the office when you can."
@@ -66,11 +66,11 @@ Instance: outbound-consent-denied
 InstanceOf: ChartTextOutboundSms
 Title: "Outbound SMS stopped before sending: the patient opted out"
 Usage: #example
-* partOf = Reference(thread-maria-garcia)
+* partOf = Reference(thread-p0001)
 * status = #stopped
 * statusReason = $StopReason#consent-denied "Consent denied"
-* subject = Reference(Patient/maria-garcia)
-* recipient = Reference(Patient/maria-garcia)
+* subject = Reference(Patient/p0001)
+* recipient = Reference(Patient/p0001)
 * sender = Reference(Practitioner/dr-lee)
 * payload.contentString = "Your prescription is ready for pickup."
 
@@ -79,10 +79,10 @@ InstanceOf: ChartTextInboundSms
 Title: "Inbound SMS from a patient"
 Usage: #example
 * identifier[twilioSid].value = "SM89abcdef0123456789abcdef01234567"
-* partOf = Reference(thread-maria-garcia)
+* partOf = Reference(thread-p0001)
 * inResponseTo = Reference(outbound-delivered)
-* subject = Reference(Patient/maria-garcia)
-* sender = Reference(Patient/maria-garcia)
+* subject = Reference(Patient/p0001)
+* sender = Reference(Patient/p0001)
 * recipient = Reference(Organization/practice)
 * received = "2025-03-04T15:10:02Z"
 * payload[0].contentString = "C. And here is the photo of the rash."
