@@ -83,6 +83,28 @@ export function relayDevelopmentKey(dataDir: string): string {
   return file;
 }
 
+/**
+ * The relay's variables wired to a sandbox: its FHIR base, its backend-services client with the development key in
+ * `dataDir`, its phone simulator as Twilio, `appUrl` as the public base, the EHR simulator as the only framing origin.
+ * What `npm start`, the served stack of the tests and the relay integration stack share; each adds its own.
+ */
+export function sandboxRelayEnv(sandbox: Sandbox, appUrl: string, dataDir: string): Record<string, string> {
+  return {
+    FHIR_BASE_URL: sandbox.fhirBaseUrl,
+    RELAY_CLIENT_ID,
+    RELAY_PRIVATE_KEY_FILE: relayDevelopmentKey(dataDir),
+    TWILIO_ACCOUNT_SID: sandbox.twilio.accountSid,
+    TWILIO_AUTH_TOKEN: sandbox.twilio.authToken,
+    TWILIO_FROM_NUMBER: sandbox.twilio.fromNumber,
+    TWILIO_API_BASE_URL: sandbox.twilio.apiBaseUrl,
+    PUBLIC_BASE_URL: appUrl,
+    PRACTICE_ORGANIZATION: `Organization/${PRACTICE.organizationId}`,
+    PRACTICE_NAME: PRACTICE.name,
+    // The EHR simulator's chart frames the app: the only origin allowed to (docs/decisions/081).
+    EHR_ORIGINS: new URL(sandbox.fhirBaseUrl).origin,
+  };
+}
+
 /** Starts the sandbox and ChartText; resolves when both listen. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const host = options.host ?? '127.0.0.1';
@@ -101,20 +123,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   sandboxServer.on('request', sandbox.app);
 
   const relayConfig = parseRelayConfig({
-    FHIR_BASE_URL: sandbox.fhirBaseUrl,
-    RELAY_CLIENT_ID,
-    RELAY_PRIVATE_KEY_FILE: relayDevelopmentKey(options.dataDir),
-    TWILIO_ACCOUNT_SID: sandbox.twilio.accountSid,
-    TWILIO_AUTH_TOKEN: sandbox.twilio.authToken,
-    TWILIO_FROM_NUMBER: sandbox.twilio.fromNumber,
-    TWILIO_API_BASE_URL: sandbox.twilio.apiBaseUrl,
-    PUBLIC_BASE_URL: appUrl,
-    PRACTICE_ORGANIZATION: `Organization/${PRACTICE.organizationId}`,
-    PRACTICE_NAME: PRACTICE.name,
+    ...sandboxRelayEnv(sandbox, appUrl, options.dataDir),
     HOST: host,
     PORT: String(new URL(appUrl).port),
-    // The EHR simulator's chart frames the app: the only origin allowed to (docs/decisions/081).
-    EHR_ORIGINS: sandboxUrl,
     ...options.relayEnv,
   });
   const relay = createRelay(relayConfig, {

@@ -12,7 +12,7 @@ import type { Communication, Resource } from '@medplum/fhirtypes';
 import express from 'express';
 import type { JSONWebKeySet } from 'jose';
 import { validateChartTextResource } from '../../fhir-profiles/validate';
-import { CODES, CONCEPTS, PROFILES } from '../../fhir-profiles/vocabulary';
+import { pendingOutbound } from '../../test/fixtures/messages';
 import { sandboxClients } from '../../sandbox/auth/clients';
 import { createAuthServer } from '../../sandbox/auth/createAuthServer';
 import { createFhirRouter, openStore, SandboxRepository } from '../../sandbox/fhir';
@@ -90,18 +90,9 @@ async function main(): Promise<void> {
       switch (message.op) {
         case 'pending': {
           for (let i = 0; i < message.count; i++) {
-            await store.createResource<Communication>({
-              resourceType: 'Communication',
-              meta: { profile: [PROFILES.outboundMessage] },
-              status: 'preparation',
-              category: [CONCEPTS.kind(CODES.communicationKind.message), CONCEPTS.direction(CODES.direction.outbound)],
-              medium: [CONCEPTS.smsMedium],
-              subject: { reference: `Patient/${message.patientId}` },
-              recipient: [{ reference: `Patient/${message.patientId}` }],
-              sender: { reference: 'Practitioner/dr-lee' },
-              partOf: [{ reference: message.thread }],
-              payload: [{ contentString: `${message.prefix} ${i}` }],
-            });
+            await store.createResource<Communication>(
+              pendingOutbound({ patientId: message.patientId, thread: message.thread, body: `${message.prefix} ${i}` }),
+            );
           }
           return reply(message.id, message.count);
         }

@@ -6,7 +6,7 @@
  */
 import type { Communication, Resource } from '@medplum/fhirtypes';
 import twilio from 'twilio';
-import { CODES, CONCEPTS, PROFILES } from '../../fhir-profiles/vocabulary';
+import { pendingOutbound } from '../fixtures/messages';
 import type { SandboxStore } from '../../sandbox/fhir';
 import { PATIENTS, SPECIAL_PATIENTS } from '../../sandbox/seed/roster';
 import { createBackendServicesToken, type TokenSource } from '../../server/adapters/backendServicesToken';
@@ -174,18 +174,9 @@ export async function createPendingBulk(
         const out: Communication[] = [];
         for (const { patientId, body } of chunk) {
           out.push(
-            await store.createResource<Communication>({
-              resourceType: 'Communication',
-              meta: { profile: [PROFILES.outboundMessage] },
-              status: 'preparation',
-              category: [CONCEPTS.kind(CODES.communicationKind.message), CONCEPTS.direction(CODES.direction.outbound)],
-              medium: [CONCEPTS.smsMedium],
-              subject: { reference: `Patient/${patientId}` },
-              recipient: [{ reference: `Patient/${patientId}` }],
-              sender: { reference: 'Practitioner/dr-lee' },
-              partOf: [{ reference: threads.get(patientId) ?? '' }],
-              payload: [{ contentString: body }],
-            }),
+            await store.createResource<Communication>(
+              pendingOutbound({ patientId, thread: threads.get(patientId) ?? '', body }),
+            ),
           );
         }
         return out;

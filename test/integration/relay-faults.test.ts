@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { Bundle, Communication } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CODES, CONCEPTS, PROFILES } from '../../fhir-profiles/vocabulary';
+import { pendingOutbound } from '../fixtures/messages';
 import type { FaultPoint } from '../../server/relay/context';
 import { sidOf, twilioStatusOf } from '../../server/relay/outboundFields';
 import {
@@ -114,18 +114,7 @@ describe('two relays sweeping the same outbox', () => {
         type: 'batch',
         entry: bodies.slice(start, start + 100).map((body) => ({
           request: { method: 'POST', url: 'Communication' },
-          resource: {
-            resourceType: 'Communication',
-            meta: { profile: [PROFILES.outboundMessage] },
-            status: 'preparation',
-            category: [CONCEPTS.kind(CODES.communicationKind.message), CONCEPTS.direction(CODES.direction.outbound)],
-            medium: [CONCEPTS.smsMedium],
-            subject: { reference: 'Patient/p0016' },
-            recipient: [{ reference: 'Patient/p0016' }],
-            sender: { reference: 'Practitioner/dr-lee' },
-            partOf: [{ reference: `Communication/${thread.id ?? ''}` }],
-            payload: [{ contentString: body }],
-          } satisfies Communication,
+          resource: pendingOutbound({ patientId: 'p0016', thread: `Communication/${thread.id ?? ''}`, body }),
         })),
       };
       const response = await stack.fhir.bundle(batch);
@@ -134,8 +123,16 @@ describe('two relays sweeping the same outbox', () => {
     const first = stack.restart();
     const second = stack.another();
     const [a, b] = await Promise.all([first.drain.request(), second.drain.request()]);
-    expect(a.outcomes.sent + b.outcomes.sent).toBe(500);
     expect(a.outcomes.error + b.outcomes.error).toBe(0);
+    const unresolved = a.outcomes.unresolved + b.outcomes.unresolved;
+    expect(a.outcomes.sent + b.outcomes.sent + unresolved).toBe(500);
+    if (unresolved > 0) {
+      // On a loaded machine a send can pass the stack's compressed deadline (stackTimeouts.ts) with Twilio's answer
+      // unknown: such a claim is reconciliation's, as after a crash. Exactly once must hold after it too.
+      await new Promise((resolve) => setTimeout(resolve, STACK_CLAIM_TIMEOUT_MS + 100));
+      await first.reconciler.run();
+      await first.drain.request();
+    }
     const sent = stack.sandbox.phone.messages({ body: /^Batch message / }).map((message) => message.body);
     expect(sent).toHaveLength(500);
     expect(new Set(sent).size).toBe(500);

@@ -9,7 +9,8 @@ import type { Communication } from '@medplum/fhirtypes';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { threadKey } from '../../fhir-profiles/threadKey';
-import { CODES, CONCEPTS, PROFILES, TOKENS, IDENTIFIER_SYSTEMS } from '../../fhir-profiles/vocabulary';
+import { TOKENS, IDENTIFIER_SYSTEMS } from '../../fhir-profiles/vocabulary';
+import { pendingOutbound } from '../fixtures/messages';
 import { SPECIAL_PATIENTS, PRACTICE } from '../../sandbox/seed';
 import { createServedApp } from '../../server/createServedApp';
 import { shutDownGracefully } from '../../server/gracefulShutdown';
@@ -184,18 +185,13 @@ describe('graceful shutdown', () => {
       });
       const header = (headers.entry ?? [])[0]?.resource as Communication | undefined;
       expect(header?.id).toBeTruthy();
-      const { resource: pending } = await fhir.create<Communication>({
-        resourceType: 'Communication',
-        meta: { profile: [PROFILES.outboundMessage] },
-        status: 'preparation',
-        category: [CONCEPTS.kind(CODES.communicationKind.message), CONCEPTS.direction(CODES.direction.outbound)],
-        medium: [CONCEPTS.smsMedium],
-        subject: { reference: patient },
-        recipient: [{ reference: patient }],
-        sender: { reference: 'Practitioner/dr-lee' },
-        partOf: [{ reference: `Communication/${header?.id ?? ''}` }],
-        payload: [{ contentString: 'See you on Tuesday' }],
-      });
+      const { resource: pending } = await fhir.create<Communication>(
+        pendingOutbound({
+          patientId: SPECIAL_PATIENTS.longThread,
+          thread: `Communication/${header?.id ?? ''}`,
+          body: 'See you on Tuesday',
+        }),
+      );
 
       expect((await fetch(`${stack.appUrl}/api/outbox/nudge`, { method: 'POST' })).status).toBe(202);
       await gateway.started;

@@ -6,9 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSandbox, type Sandbox } from '../../sandbox/app';
-import { RELAY_CLIENT_ID } from '../../sandbox/auth/clients';
-import { PRACTICE } from '../../sandbox/seed';
-import { relayDevelopmentKey } from '../../scripts/stack';
+import { sandboxRelayEnv } from '../../scripts/stack';
 import { parseRelayConfig, type RelayConfig } from '../../server/config';
 import { createLogger } from '../../server/createLogger';
 import { createServedApp, type ServedApp, type ServedAppOptions } from '../../server/createServedApp';
@@ -57,17 +55,7 @@ export async function startServedStack(options: ServedStackOptions): Promise<Ser
   sandboxServer.on('request', sandbox.app);
 
   const env: Record<string, string> = {
-    FHIR_BASE_URL: sandbox.fhirBaseUrl,
-    RELAY_CLIENT_ID,
-    RELAY_PRIVATE_KEY_FILE: relayDevelopmentKey(options.dataDir),
-    TWILIO_ACCOUNT_SID: sandbox.twilio.accountSid,
-    TWILIO_AUTH_TOKEN: sandbox.twilio.authToken,
-    TWILIO_FROM_NUMBER: sandbox.twilio.fromNumber,
-    TWILIO_API_BASE_URL: sandbox.twilio.apiBaseUrl,
-    PUBLIC_BASE_URL: appUrl,
-    PRACTICE_ORGANIZATION: `Organization/${PRACTICE.organizationId}`,
-    PRACTICE_NAME: PRACTICE.name,
-    EHR_ORIGINS: sandboxUrl,
+    ...sandboxRelayEnv(sandbox, appUrl, options.dataDir),
     LOG_LEVEL: 'silent',
     ...options.relayEnv,
   };

@@ -12,12 +12,11 @@ import path from 'node:path';
 import type { Communication, Patient } from '@medplum/fhirtypes';
 import { Writable } from 'node:stream';
 import { threadKey } from '../../../fhir-profiles/threadKey';
-import { CODES, CONCEPTS, IDENTIFIER_SYSTEMS, PROFILES } from '../../../fhir-profiles/vocabulary';
+import { IDENTIFIER_SYSTEMS } from '../../../fhir-profiles/vocabulary';
+import { pendingOutbound } from '../../fixtures/messages';
 import { createSandbox, type Sandbox } from '../../../sandbox/app';
-import { RELAY_CLIENT_ID } from '../../../sandbox/auth/clients';
 import type { PhoneSimulatorOptions } from '../../../sandbox/phone/createPhoneSimulator';
-import { PRACTICE } from '../../../sandbox/seed';
-import { relayDevelopmentKey } from '../../../scripts/stack';
+import { sandboxRelayEnv } from '../../../scripts/stack';
 import type { AppDeps, RelayApp } from '../../../server/app';
 import { parseRelayConfig, type RelayConfig } from '../../../server/config';
 import { createLogger } from '../../../server/createLogger';
@@ -95,16 +94,7 @@ export async function startRelayStack(options: RelayStackOptions = {}): Promise<
   });
 
   const variables: Record<string, string> = {
-    FHIR_BASE_URL: sandbox.fhirBaseUrl,
-    RELAY_CLIENT_ID,
-    RELAY_PRIVATE_KEY_FILE: relayDevelopmentKey(dataDir),
-    TWILIO_ACCOUNT_SID: sandbox.twilio.accountSid,
-    TWILIO_AUTH_TOKEN: sandbox.twilio.authToken,
-    TWILIO_FROM_NUMBER: sandbox.twilio.fromNumber,
-    TWILIO_API_BASE_URL: sandbox.twilio.apiBaseUrl,
-    PUBLIC_BASE_URL: appUrl,
-    PRACTICE_ORGANIZATION: `Organization/${PRACTICE.organizationId}`,
-    PRACTICE_NAME: PRACTICE.name,
+    ...sandboxRelayEnv(sandbox, appUrl, dataDir),
     CLAIM_TIMEOUT_SECONDS: String(STACK_CLAIM_TIMEOUT_MS / 1000),
     // At most half the claim timeout (server/config.ts); the retry backoff scales down with it.
     SEND_DEADLINE_SECONDS: String(STACK_CLAIM_TIMEOUT_MS / 2000),
@@ -210,18 +200,9 @@ export async function threadOf(fhir: FhirStore, practiceNumber: string, patientI
 /** Creates an outbound message waiting for the relay, as the client writes it. */
 export async function createPending(stack: RelayStack, patientId: string, body: string): Promise<Communication> {
   const thread = await threadOf(stack.fhir, stack.config.twilio.fromNumber, patientId);
-  const { resource } = await stack.fhir.create<Communication>({
-    resourceType: 'Communication',
-    meta: { profile: [PROFILES.outboundMessage] },
-    status: 'preparation',
-    category: [CONCEPTS.kind(CODES.communicationKind.message), CONCEPTS.direction(CODES.direction.outbound)],
-    medium: [CONCEPTS.smsMedium],
-    subject: { reference: `Patient/${patientId}` },
-    recipient: [{ reference: `Patient/${patientId}` }],
-    sender: { reference: 'Practitioner/dr-lee' },
-    partOf: [{ reference: `Communication/${thread.id ?? ''}` }],
-    payload: [{ contentString: body }],
-  });
+  const { resource } = await stack.fhir.create<Communication>(
+    pendingOutbound({ patientId, thread: `Communication/${thread.id ?? ''}`, body }),
+  );
   return resource;
 }
 

@@ -4,7 +4,8 @@
 import type { Communication, Patient } from '@medplum/fhirtypes';
 import { threadKey } from '../../../fhir-profiles/threadKey';
 import { validateChartTextResource } from '../../../fhir-profiles/validate';
-import { CODES, CONCEPTS, IDENTIFIER_SYSTEMS, PROFILES } from '../../../fhir-profiles/vocabulary';
+import { IDENTIFIER_SYSTEMS } from '../../../fhir-profiles/vocabulary';
+import { pendingOutbound } from '../../fixtures/messages';
 import { identifierQuery, threadHeader } from '../../../server/relay/fileInbound';
 import type { FaultPoints, RelayContext, RelayLog, RelaySettings } from '../../../server/relay/context';
 import { createFakeSmsGateway, type FakeSmsGateway } from './fakeSmsGateway';
@@ -91,18 +92,7 @@ export async function seedThread(ctx: TestContext, patientId: string): Promise<C
 /** Stores an outbound message waiting for the relay, as the client writes it. */
 export async function seedPending(ctx: TestContext, patientId: string, body: string): Promise<Communication> {
   const thread = await seedThread(ctx, patientId);
-  return ctx.fhir.seed<Communication>({
-    resourceType: 'Communication',
-    meta: { profile: [PROFILES.outboundMessage] },
-    partOf: [{ reference: `Communication/${thread.id ?? ''}` }],
-    status: 'preparation',
-    category: [CONCEPTS.kind(CODES.communicationKind.message), CONCEPTS.direction(CODES.direction.outbound)],
-    medium: [CONCEPTS.smsMedium],
-    subject: { reference: `Patient/${patientId}` },
-    recipient: [{ reference: `Patient/${patientId}` }],
-    sender: { reference: 'Practitioner/dr-lee' },
-    payload: [{ contentString: body }],
-  });
+  return ctx.fhir.seed<Communication>(pendingOutbound({ patientId, thread: `Communication/${thread.id ?? ''}`, body }));
 }
 
 /** Every Communication, Task and Consent in the store that fails ChartText's profiles, with its issues. */
