@@ -17,7 +17,7 @@ import { notFoundHandler } from '../server/http/errorHandler';
 import { securityMiddleware } from '../server/http/securityMiddleware';
 import { createWebhookFailureLimit, WEBHOOK_FAILURES_PER_MINUTE } from '../server/http/webhookFailureLimit';
 import { templateRoutes } from '../server/http/templateRoutes';
-import { STARTER_TEMPLATES_FILE, TemplateSource } from '../server/templates/templateFile';
+import { TemplateSource } from '../server/templates/templateFile';
 import { webPages } from '../server/http/webPages';
 import type { AppDeps, RelayApp } from '../server/app';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../sandbox/app';
@@ -147,7 +147,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     app.use(securityMiddleware(relayConfig));
     if (options.web !== 'none') app.use(webPages());
   }
-  app.use(templateRoutes(new TemplateSource(STARTER_TEMPLATES_FILE)));
+  app.use(templateRoutes(new TemplateSource(relayConfig.templatesFile)));
   app.use(relay.app);
   app.use(notFoundHandler);
   appServer.on('request', app);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ConfigError, parseRelayConfig, RELAY_SCOPES, RELAY_VARIABLES } from './config';
+import { STARTER_TEMPLATES_FILE } from './templates/templateFile';
 
 const ecKey = generateKeyPairSync('ec', { namedCurve: 'P-384' })
   .privateKey.export({ format: 'pem', type: 'pkcs8' })
@@ -92,6 +93,29 @@ describe('parseRelayConfig', () => {
     );
     expect(parseRelayConfig({ ...valid, KEYWORD_REPLIES: 'relay', PRACTICE_NAME: 'Riverside' }).practice.name).toBe(
       'Riverside',
+    );
+  });
+
+  test('when TEMPLATES_FILE is unset, set to a good file, or to a broken one, then the starter set, that file, or a stop', () => {
+    expect(parseRelayConfig(valid).templatesFile).toBe(STARTER_TEMPLATES_FILE);
+    const dir = mkdtempSync(join(tmpdir(), 'charttext-templates-'));
+    const good = join(dir, 'templates.json');
+    writeFileSync(
+      good,
+      JSON.stringify({
+        templates: [{ id: 'call-us', title: { en: 'Call us' }, text: { en: 'Please call {practiceName}.' } }],
+      }),
+    );
+    expect(parseRelayConfig({ ...valid, TEMPLATES_FILE: good }).templatesFile).toBe(good);
+    const broken = join(dir, 'broken.json');
+    writeFileSync(
+      broken,
+      JSON.stringify({ templates: [{ id: 'Call Us', title: { es: 'Llámenos' }, text: { en: '' } }] }),
+    );
+    const stopped = problems({ ...valid, TEMPLATES_FILE: broken }).join('\n');
+    expect(stopped).toMatch(/TEMPLATES_FILE: is not a usable template file: templates\.0\.id: ids are lowercase words/);
+    expect(problems({ ...valid, TEMPLATES_FILE: join(dir, 'missing.json') }).join('\n')).toMatch(
+      /TEMPLATES_FILE: is not a usable template file: cannot read/,
     );
   });
 

@@ -4,11 +4,13 @@
  * Every variable is documented in .env.example (docs/configuration.md is kept in step with this schema).
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { CountryCode } from 'libphonenumber-js';
 import { getCountries } from 'libphonenumber-js';
 import { z } from 'zod';
 import { loadSigningKey, type RelaySigningKey } from './adapters/signingKey';
 import { parseOrigins } from './parseOrigins';
+import { loadTemplateFile, STARTER_TEMPLATES_FILE } from './templates/templateFile';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -125,6 +127,7 @@ const variables = z.object({
     .min(0)
     .max(10)
     .default(0),
+  TEMPLATES_FILE: z.string().trim().min(1, { message: 'must be a path to a JSON template file' }).optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -163,6 +166,16 @@ const schema = variables.superRefine((env, ctx) => {
       message: `must be at most half of CLAIM_TIMEOUT_SECONDS (${env.CLAIM_TIMEOUT_SECONDS}): reconciliation takes over a claim after CLAIM_TIMEOUT_SECONDS, and a send still running then could text twice`,
     });
   }
+  if (env.TEMPLATES_FILE) {
+    const templates = loadTemplateFile(path.resolve(env.TEMPLATES_FILE));
+    if (!templates.ok) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TEMPLATES_FILE'],
+        message: `is not a usable template file: ${templates.problem}`,
+      });
+    }
+  }
   if (env.KEYWORD_REPLIES === 'relay' && !env.PRACTICE_NAME) {
     ctx.addIssue({
       code: 'custom',
@@ -189,6 +202,8 @@ export interface RelayConfig {
   publicBaseUrl: string;
   practiceOrganization: string;
   practice: { name: string; helpPhone?: string };
+  /** The practice's message templates (TEMPLATES_FILE, or the starter set shipped with ChartText); re-read on change. */
+  templatesFile: string;
   keywordReplies: 'relay' | 'twilio';
   region: CountryCode;
   sweepIntervalMs: number;
@@ -272,6 +287,7 @@ export function parseRelayConfig(env: Record<string, string | undefined>): Relay
       name: value.PRACTICE_NAME ?? 'Your care team',
       ...(value.PRACTICE_HELP_PHONE ? { helpPhone: value.PRACTICE_HELP_PHONE } : {}),
     },
+    templatesFile: value.TEMPLATES_FILE ? path.resolve(value.TEMPLATES_FILE) : STARTER_TEMPLATES_FILE,
     keywordReplies: value.KEYWORD_REPLIES,
     region: value.PHONE_REGION as CountryCode,
     sweepIntervalMs: value.SWEEP_INTERVAL_SECONDS * 1000,

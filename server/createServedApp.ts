@@ -15,7 +15,7 @@ import { securityMiddleware } from './http/securityMiddleware';
 import { templateRoutes } from './http/templateRoutes';
 import { WEB_DIST_DIR, webPages } from './http/webPages';
 import { createWebhookFailureLimit, WEBHOOK_FAILURES_PER_MINUTE } from './http/webhookFailureLimit';
-import { STARTER_TEMPLATES_FILE, TemplateSource } from './templates/templateFile';
+import { TemplateSource } from './templates/templateFile';
 
 export interface ServedAppOptions {
   /** The built pages (default dist/web). */
@@ -69,7 +69,7 @@ export function createServedApp(config: RelayConfig, options: ServedAppOptions =
   app.use(webPages(distDir));
   app.use(
     templateRoutes(
-      new TemplateSource(STARTER_TEMPLATES_FILE, (problem) => logger.warn({ problem }, 'message templates refused')),
+      new TemplateSource(config.templatesFile, (problem) => logger.warn({ problem }, 'message templates refused')),
     ),
   );
   app.use(relay.app);

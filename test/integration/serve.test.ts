@@ -2,7 +2,7 @@
  * `npm run serve`'s composition over real HTTP, pointed at the sandbox: the headers a browser gets, health and
  * readiness, what other sites and oversized or forged requests get, and a shutdown that lets the send in flight finish.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Communication } from '@medplum/fhirtypes';
@@ -214,6 +214,35 @@ describe('graceful shutdown', () => {
       await expect(fetch(`${stack.appUrl}/healthz`)).rejects.toThrow();
     } finally {
       gateway.release();
+      await stack.close();
+    }
+  });
+});
+
+describe("the practice's own template file", () => {
+  test('when TEMPLATES_FILE is set, then its templates are served and an edit shows without a restart', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'templates.json');
+    const templates = (text: string) =>
+      JSON.stringify({ templates: [{ id: 'parking', title: { en: 'Parking' }, text: { en: text } }] });
+    writeFileSync(file, templates('Park in lot B, {patientFirstName}.'));
+    const stack = await startServedStack({ dataDir: tempDir(), relayEnv: { TEMPLATES_FILE: file } });
+    try {
+      const texts = async (): Promise<string[]> => {
+        const response = await fetch(`${stack.appUrl}/api/templates`);
+        expect(response.status).toBe(200);
+        const body = (await response.json()) as { templates: { text: { en: string } }[] };
+        return body.templates.map((template) => template.text.en);
+      };
+      expect(await texts()).toEqual(['Park in lot B, {patientFirstName}.']);
+      writeFileSync(file, templates('Park in lot C, {patientFirstName}.'));
+      // A later modification time than the first write, on file systems with coarse timestamps too.
+      utimesSync(file, new Date(), new Date(Date.now() + 5_000));
+      expect(await texts()).toEqual(['Park in lot C, {patientFirstName}.']);
+      writeFileSync(file, '{ "templates": [');
+      utimesSync(file, new Date(), new Date(Date.now() + 10_000));
+      expect(await texts()).toEqual(['Park in lot C, {patientFirstName}.']);
+    } finally {
       await stack.close();
     }
   });
