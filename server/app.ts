@@ -41,6 +41,10 @@ export interface AppDeps {
   webhookRetry?: { baseDelayMs: number; maxDelayMs: number; maxAgeMs: number; maxItems: number };
   /** The served origin's limit on webhook requests failing the signature check (docs/decisions/081). */
   webhookFailures?: WebhookFailureLimit;
+  /** Webhooks filed at once; more get 503 + Retry-After (default 256, docs/decisions/017). */
+  webhookConcurrency?: number;
+  /** How long `stop()` waits for work in flight (default 10 s, within the shutdown grace period). */
+  stopGraceMs?: number;
 }
 
 export interface RelayApp {
@@ -52,7 +56,10 @@ export interface RelayApp {
   intake: WebhookIntake;
   /** Starts the sweep, reconciliation and (if offered) the FHIR Subscription. */
   start(): void;
-  /** Stops background work and waits for the send in flight (bounded). */
+  /**
+   * Stops background work and new webhooks, then waits (bounded) for what is in flight: drain sends, reconciliation
+   * passes and webhooks still being filed.
+   */
   stop(): Promise<void>;
   subscription(): SubscriptionState | undefined;
 }
@@ -98,6 +105,7 @@ export function createApp(deps: AppDeps): RelayApp {
   const intake = createWebhookIntake(context, {
     budgetMs: deps.webhookBudgetMs ?? 10_000,
     retry: deps.webhookRetry ?? { baseDelayMs: 1_000, maxDelayMs: 60_000, maxAgeMs: 6 * 3_600_000, maxItems: 10_000 },
+    ...(deps.webhookConcurrency === undefined ? {} : { maxActive: deps.webhookConcurrency }),
   });
   const secret = notifySecret(config);
 
@@ -137,8 +145,15 @@ export function createApp(deps: AppDeps): RelayApp {
   app.use(errorHandler(logger));
 
   const timers: NodeJS.Timeout[] = [];
+  /** Background passes running now (reconciliation sends too), for stop() to wait on. */
+  const background = new Set<Promise<unknown>>();
   let subscriptionState: SubscriptionState | undefined;
   let stopped = false;
+  const track = (work: Promise<unknown>): Promise<unknown> => {
+    background.add(work);
+    void work.finally(() => background.delete(work)).catch(() => undefined);
+    return work;
+  };
 
   return {
     app,
@@ -150,7 +165,7 @@ export function createApp(deps: AppDeps): RelayApp {
       const every = (ms: number, work: () => Promise<unknown>): void => {
         const timer = setInterval(() => {
           if (!stopped)
-            work().catch((err: unknown) => logger.warn({ err: describeError(err) }, 'background work failed'));
+            track(work()).catch((err: unknown) => logger.warn({ err: describeError(err) }, 'background work failed'));
         }, ms);
         timer.unref();
         timers.push(timer);
@@ -158,7 +173,7 @@ export function createApp(deps: AppDeps): RelayApp {
       every(config.sweepIntervalMs, () => drain.request());
       every(config.reconcileIntervalMs, () => reconciler.run());
       void drain.request();
-      void reconciler.run();
+      void track(reconciler.run()).catch(() => undefined);
       if (config.subscription === 'auto') {
         void ensureSubscription(context, `${config.publicBaseUrl}/api/outbox/notify`, secret).then((state) => {
           subscriptionState = state;
@@ -169,11 +184,13 @@ export function createApp(deps: AppDeps): RelayApp {
       stopped = true;
       for (const timer of timers) clearInterval(timer);
       intake.stop();
+      drain.close();
       let timer: NodeJS.Timeout | undefined;
+      const inFlight = Promise.allSettled([drain.idle(), intake.idle(), ...background]);
       await Promise.race([
-        drain.idle(),
+        inFlight,
         new Promise((resolve) => {
-          timer = setTimeout(resolve, 10_000);
+          timer = setTimeout(resolve, deps.stopGraceMs ?? 10_000);
         }),
       ]);
       clearTimeout(timer);

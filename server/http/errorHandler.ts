@@ -7,6 +7,7 @@ import type { OperationOutcome } from '@medplum/fhirtypes';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { describeError } from '../relay/describeError';
+import { RetryLaterError } from '../relay/retryLater';
 
 /** An OperationOutcome saying `diagnostics`, with `code` as its issue type. */
 export function outcome(code: string, diagnostics: string): OperationOutcome {
@@ -34,6 +35,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const parsed = typeof err === 'object' && err !== null ? fromBodyParser(err) : undefined;
     if (parsed) {
       [status, body] = parsed;
+    } else if (err instanceof RetryLaterError) {
+      status = 503;
+      body = err.outcome;
+      res.set('Retry-After', String(err.retryAfterSeconds));
     } else if (err instanceof OperationOutcomeError) {
       status = getStatus(err.outcome);
       body = err.outcome;

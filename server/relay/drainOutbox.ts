@@ -21,6 +21,8 @@ export interface OutboxDrain {
   request(): Promise<DrainReport>;
   /** Resolves when no drain is running. */
   idle(): Promise<void>;
+  /** No new drain starts from now on (the running one finishes); for stopping the relay. */
+  close(): void;
 }
 
 /** Runs `work` over `items` with at most `limit` in flight. */
@@ -135,6 +137,7 @@ export function createOutboxDrain(ctx: RelayContext, options: { maxMessages?: nu
   const maxMessages = options.maxMessages ?? 100_000;
   let running: Promise<DrainReport> | undefined;
   let again = false;
+  let closed = false;
 
   const run = async (): Promise<DrainReport> => {
     const report: DrainReport = {
@@ -145,7 +148,8 @@ export function createOutboxDrain(ctx: RelayContext, options: { maxMessages?: nu
     try {
       for (;;) {
         again = false;
-        while (report.found < maxMessages && (await drainOnce(ctx, report, seen)) > 0) {
+        // Once closed, the page in hand is sent and no further page is read.
+        while (!closed && report.found < maxMessages && (await drainOnce(ctx, report, seen)) > 0) {
           // next page
         }
         if (!again) break;
@@ -161,9 +165,11 @@ export function createOutboxDrain(ctx: RelayContext, options: { maxMessages?: nu
   return {
     request() {
       if (running) {
-        again = true;
+        if (!closed) again = true;
         return running;
       }
+      if (closed)
+        return Promise.resolve({ found: 0, outcomes: { taken: 0, sent: 0, stopped: 0, unresolved: 0, error: 0 } });
       running = run().finally(() => {
         running = undefined;
       });
@@ -171,6 +177,10 @@ export function createOutboxDrain(ctx: RelayContext, options: { maxMessages?: nu
     },
     async idle() {
       while (running) await running;
+    },
+    close() {
+      closed = true;
+      again = false;
     },
   };
 }

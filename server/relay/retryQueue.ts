@@ -23,7 +23,8 @@ export interface RetryQueueOptions<T> {
 }
 
 export interface RetryQueue<T> {
-  submit(item: T): void;
+  /** Keeps `item` for retry; false when it was not kept (queue full or stopped). */
+  submit(item: T): boolean;
   size(): number;
   /** Retries every item now (tests, and the moment the EHR is seen back). */
   flush(): Promise<void>;
@@ -100,18 +101,19 @@ export function createRetryQueue<T>(options: RetryQueueOptions<T>): RetryQueue<T
 
   return {
     submit(item) {
-      if (stopped) return;
+      if (stopped) return false;
       if (pending.length >= options.maxItems) {
         options.log.error(
-          { queue: options.name, ...options.describe(item) },
-          'retry queue full; left to reconciliation',
+          { queue: options.name, size: pending.length, ...options.describe(item) },
+          'retry queue full; webhook not kept (Twilio is told to retry when it still waits for the answer)',
         );
-        return;
+        return false;
       }
       const now = options.clock.now().getTime();
       pending.push({ item, attempts: 1, firstAt: now, dueAt: now + options.baseDelayMs });
       options.log.warn({ queue: options.name, ...options.describe(item) }, 'EHR unreachable; webhook kept for retry');
       schedule();
+      return true;
     },
     size: () => pending.length,
     flush: () => run(true),
