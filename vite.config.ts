@@ -15,6 +15,12 @@ export default defineConfig({
         launch: here('launch/index.html'),
         client: here('client/index.html'),
       },
+      // fhirclient's isomorphic-webcrypto shim mixes `module.exports` into an ES module; it works in the browser, and
+      // the warning about it would be the first thing a newcomer reads on `npm start`. Every other warning shows.
+      onwarn(warning, warn) {
+        if (warning.code === 'COMMONJS_VARIABLE_IN_ESM' && warning.message.includes('isomorphic-webcrypto')) return;
+        warn(warning);
+      },
     },
   },
   test: {

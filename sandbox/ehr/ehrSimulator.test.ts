@@ -55,6 +55,13 @@ describe('start page', () => {
     expect(page).toContain('Night shift (dark)');
     expect(page).toContain(APP_LAUNCH_URL);
   });
+
+  test('when someone wants ChartText on its own, then the page links its standalone launch for a chart and the inbox', async () => {
+    const page = await (await fetch(`${harness.origin}/`)).text();
+    const iss = encodeURIComponent(harness.fhirBaseUrl);
+    expect(page).toContain(`href="${APP_LAUNCH_URL}?iss=${iss}&amp;context=chart"`);
+    expect(page).toContain(`href="${APP_LAUNCH_URL}?iss=${iss}&amp;context=inbox"`);
+  });
 });
 
 describe('launch', () => {

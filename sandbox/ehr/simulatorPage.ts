@@ -45,6 +45,9 @@ export function simulatorPage(nonce: string, page: SimulatorPage): Html {
     ['charttext', 'ChartText', page.appLaunchUrl],
     ['placeholder', 'Placeholder app', 'proves the launch before ChartText runs'],
   ];
+  // ChartText's launch page with `iss` alone: a standalone launch (docs/decisions/041); `context` picks the view.
+  const chartTextStandalone = (context: 'chart' | 'inbox'): string =>
+    `${page.appLaunchUrl}?iss=${encodeURIComponent(page.fhirBaseUrl)}&context=${context}`;
   const standalone = (kind: string): string =>
     `${page.placeholderUrl}?iss=${encodeURIComponent(page.fhirBaseUrl)}&standalone=${kind}`;
 
@@ -102,6 +105,14 @@ export function simulatorPage(nonce: string, page: SimulatorPage): Html {
           <h2>Standalone launch</h2>
           <p class="hint">The app opened on its own: the sandbox asks who you are (and which patient).</p>
           <ul class="links">
+            <li>
+              <a href="${chartTextStandalone('chart')}" target="_blank" rel="noopener"
+                >ChartText with a patient picker</a
+              >
+            </li>
+            <li>
+              <a href="${chartTextStandalone('inbox')}" target="_blank" rel="noopener">ChartText practice inbox</a>
+            </li>
             <li>
               <a href="${standalone('patient')}" target="_blank" rel="noopener"
                 >Placeholder app with a patient picker</a
