@@ -51,10 +51,14 @@ export interface AuthServer {
   smartConfiguration(): Record<string, unknown>;
   /** Resolves a bearer token to its Grant; undefined for unknown, expired or revoked tokens. */
   verifyAccessToken: VerifyAccessToken;
-  /** Records an EHR launch (user and optional patient) and returns the opaque `launch` value. */
+  /** Records an EHR launch (user and optional patient) and returns the opaque, single-use `launch` value (5 min). */
   createLaunch(context: LaunchContext): string;
-  /** The context behind a `launch` value, or undefined when unknown or expired. */
+  /** The context behind a `launch` value, or undefined when unknown, used or expired. */
   readLaunch(launch: string): LaunchContext | undefined;
+  /** Records a chart the EHR simulator shows (a clinic day) and returns its id; see LaunchStore.openChart. */
+  openChart(context: LaunchContext): string;
+  /** The context of an open chart, or undefined when unknown or expired. */
+  readChart(chart: string): LaunchContext | undefined;
   /** Saves pending state to the data folder. */
   close(): Promise<void>;
 }
@@ -109,6 +113,8 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     verifyAccessToken: accessTokenVerifier(provider, fhirBaseUrl),
     createLaunch: (context) => launches.createLaunch(context),
     readLaunch: (launch) => launches.readLaunch(launch),
+    openChart: (context) => launches.openChart(context),
+    readChart: (chart) => launches.readChart(chart),
     close: () => store.close(),
   };
 }

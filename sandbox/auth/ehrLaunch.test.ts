@@ -318,6 +318,15 @@ describe('authorization requests that must fail', () => {
     expect(back?.get('error_description')).toMatch(/launch/);
   });
 
+  test('when a launch value is used a second time, then it is sent back with invalid_request', async () => {
+    const launch = harness.auth.createLaunch({ user: 'dr-lee', patient: 'p0001' });
+    expect((await ehrLaunch(launch)).patientId).toBe('p0001');
+    const back = await redirectBack(authorizeUrl({ launch }));
+    expect(back?.get('error')).toBe('invalid_request');
+    expect(back?.get('error_description')).toMatch(/launch/);
+    expect(back?.get('code')).toBeNull();
+  });
+
   test('when an EHR launch does not request the launch scope, then it is sent back with invalid_scope', async () => {
     const back = await redirectBack(authorizeUrl({ scope: 'openid fhirUser patient/Communication.rs' }));
     expect(back?.get('error')).toBe('invalid_scope');

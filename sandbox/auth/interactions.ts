@@ -50,14 +50,15 @@ export function interactionRouter(deps: InteractionDeps): Router {
     await withInteraction(req, res, deps, async (interaction) => {
       const launch = param(interaction, 'launch');
       if (launch === undefined) return showSignIn(res, deps, interaction);
-      const context = deps.launches.readLaunch(launch);
+      // Used up here: a launch value starts one app (SMART App Launch, launch-app-ehr-launch).
+      const context = deps.launches.takeLaunch(launch);
       if (!context) {
         return finishWithError(
           req,
           res,
           deps,
           'invalid_request',
-          'the launch has expired; open the app again from the EHR',
+          'the launch has expired or was already used; open the app again from the EHR',
         );
       }
       return complete(req, res, deps, interaction, {

@@ -29,8 +29,10 @@ export interface GrantContext {
   styleUrl: string;
 }
 
-// A clinic day: an EHR may reload the embedded app with the same launch value.
-const LAUNCH_TTL_SECONDS = 12 * 60 * 60;
+// A `launch` value is a one-time handle for one app start (used within minutes, then gone), as real EHRs issue them:
+// a leaked launch URL opens nothing. The EHR's open chart lasts a clinic day and mints a fresh launch per app start.
+const LAUNCH_TTL_SECONDS = 5 * 60;
+const CHART_TTL_SECONDS = 12 * 60 * 60;
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 const invalid = (details: string, expression: string): OperationOutcomeError =>
@@ -40,8 +42,34 @@ const invalid = (details: string, expression: string): OperationOutcomeError =>
 export class LaunchStore {
   constructor(private readonly store: FileStore) {}
 
-  /** Records a launch and returns its opaque `launch` value (no PHI in the app's launch URL). */
+  /** Records a single-use launch (valid 5 minutes) and returns its opaque `launch` value (no PHI in the URL). */
   createLaunch(context: LaunchContext): string {
+    return this.record('SmartLaunch', context, LAUNCH_TTL_SECONDS);
+  }
+
+  /** The context behind a launch value, or undefined when unknown, used or expired; the launch stays. */
+  readLaunch(id: string): LaunchContext | undefined {
+    return this.store.get<LaunchContext>(`SmartLaunch:${id}`);
+  }
+
+  /** The context behind a launch value, which is used up: the next app start with it finds nothing. */
+  takeLaunch(id: string): LaunchContext | undefined {
+    const context = this.readLaunch(id);
+    this.store.delete(`SmartLaunch:${id}`);
+    return context;
+  }
+
+  /** Records a chart the EHR simulator opened (a clinic day); each app start in it gets its own launch. */
+  openChart(context: LaunchContext): string {
+    return this.record('EhrChart', context, CHART_TTL_SECONDS);
+  }
+
+  /** The context of an open chart, or undefined when unknown or expired. */
+  readChart(id: string): LaunchContext | undefined {
+    return this.store.get<LaunchContext>(`EhrChart:${id}`);
+  }
+
+  private record(kind: 'SmartLaunch' | 'EhrChart', context: LaunchContext, ttlSeconds: number): string {
     if (!STAFF.some((member) => member.id === context.user)) {
       throw invalid(`user must be a sandbox staff id (${STAFF.map((member) => member.id).join(', ')})`, 'user');
     }
@@ -49,13 +77,8 @@ export class LaunchStore {
       throw invalid('patient must be a FHIR resource id ([A-Za-z0-9-.], at most 64 characters)', 'patient');
     }
     const id = randomBytes(16).toString('base64url');
-    this.store.set(`SmartLaunch:${id}`, context, LAUNCH_TTL_SECONDS);
+    this.store.set(`${kind}:${id}`, context, ttlSeconds);
     return id;
-  }
-
-  /** The context behind a launch value, or undefined when unknown or expired. */
-  readLaunch(id: string): LaunchContext | undefined {
-    return this.store.get<LaunchContext>(`SmartLaunch:${id}`);
   }
 
   /** Remembers what a grant was given, for the token response and access-token verification. */

@@ -62,8 +62,10 @@ async function launchAndExchange(harness: AuthHarness, launch: string): Promise<
 
 test('when the sandbox restarts, then issued tokens, refresh tokens, launches and the signing key survive', async () => {
   const before = await start();
-  const launch = before.auth.createLaunch({ user: 'dr-lee', patient: 'p0001' });
-  const token = await launchAndExchange(before, launch);
+  const token = await launchAndExchange(before, before.auth.createLaunch({ user: 'dr-lee', patient: 'p0001' }));
+  // An app start not yet made (single-use launches are used up by the first) and an open chart.
+  const pending = before.auth.createLaunch({ user: 'dr-lee', patient: 'p0001' });
+  const chart = before.auth.openChart({ user: 'dr-lee', patient: 'p0001' });
   const keysBefore: unknown = await (await fetch(`${before.issuer}/jwks`)).json();
   const port = Number(new URL(before.origin).port);
   await before.close();
@@ -75,7 +77,8 @@ test('when the sandbox restarts, then issued tokens, refresh tokens, launches an
     fhirUser: 'Practitioner/dr-lee',
   });
   expect(await (await fetch(`${after.issuer}/jwks`)).json()).toEqual(keysBefore);
-  expect(after.auth.readLaunch(launch)).toEqual({ user: 'dr-lee', patient: 'p0001' });
+  expect(after.auth.readLaunch(pending)).toEqual({ user: 'dr-lee', patient: 'p0001' });
+  expect(after.auth.readChart(chart)).toEqual({ user: 'dr-lee', patient: 'p0001' });
 
   const refreshed = await fetch(after.tokenEndpoint, {
     method: 'POST',

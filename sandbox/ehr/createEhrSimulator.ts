@@ -22,7 +22,7 @@ export const DEFAULT_APP_LAUNCH_URL = 'http://127.0.0.1:3000/launch/';
 /** What the simulator needs. */
 export interface EhrSimulatorOptions {
   /** The authorization server, which records launches. */
-  auth: Pick<AuthServer, 'createLaunch' | 'readLaunch'>;
+  auth: Pick<AuthServer, 'createLaunch' | 'openChart' | 'readChart'>;
   /** The FHIR base the EHR passes as `iss`. */
   fhirBaseUrl: string;
   /** Where the sandbox is reached (style documents, placeholder app); default: the FHIR base's origin. */
@@ -74,19 +74,18 @@ export function createEhrSimulator(options: EhrSimulatorOptions): Router {
       );
       return;
     }
-    const launch = options.auth.createLaunch({
+    const chart = options.auth.openChart({
       user,
       ...(inbox || !patient ? {} : { patient }),
       // Inside the chart the EHR shows the banner; the inbox shows none, so a thread the app opens needs its own.
       needPatientBanner: inbox,
       styleUrl: styleUrl(theme),
     });
-    res.redirect(303, `/ehr/chart/${encodeURIComponent(launch)}?app=${app}`);
+    res.redirect(303, `/ehr/chart/${encodeURIComponent(chart)}?app=${app}`);
   });
 
-  router.get('/ehr/chart/:launch', (req, res) => {
-    const launch = req.params.launch;
-    const context = options.auth.readLaunch(launch);
+  router.get('/ehr/chart/:chart', (req, res) => {
+    const context = options.auth.readChart(req.params.chart);
     if (!context) {
       res.status(404);
       sendPage(
@@ -94,12 +93,12 @@ export function createEhrSimulator(options: EhrSimulatorOptions): Router {
         (nonce) =>
           ehrPage({
             nonce,
-            title: 'Launch expired',
+            title: 'Chart closed',
             theme: 'riverside',
             body: html`<main class="start">
               <section class="card">
-                <h1>This launch has expired</h1>
-                <p class="lead">Launches last a clinic day. <a href="/">Open the chart again</a>.</p>
+                <h1>This chart has closed</h1>
+                <p class="lead">Charts stay open for a clinic day. <a href="/">Open the chart again</a>.</p>
               </section>
             </main>`,
           }),
@@ -108,6 +107,8 @@ export function createEhrSimulator(options: EhrSimulatorOptions): Router {
       return;
     }
     const app = appChoice(req.query.app);
+    // Each showing of the chart starts the app with a fresh single-use launch value, as an EHR does.
+    const launch = options.auth.createLaunch(context);
     const target = new URL(app === 'placeholder' ? placeholderUrl : appLaunchUrl);
     target.searchParams.set('iss', fhirBaseUrl);
     target.searchParams.set('launch', launch);

@@ -30,11 +30,17 @@ async function launch(fields: Record<string, string>): Promise<Response> {
   });
 }
 
-function launchIdFrom(response: Response): string {
+function chartIdFrom(response: Response): string {
   const location = response.headers.get('location') ?? '';
   const match = /^\/ehr\/chart\/([^?]+)\?app=(charttext|placeholder)$/.exec(location);
   expect(match, location).not.toBeNull();
   return decodeURIComponent(match?.[1] ?? '');
+}
+
+/** The `launch` value in the chart page's iframe src. */
+function launchIn(page: string): string {
+  const src = /<iframe title="[^"]+" src="([^"]+)"/.exec(page)?.[1]?.replaceAll('&amp;', '&') ?? '';
+  return new URL(src).searchParams.get('launch') ?? '';
 }
 
 describe('start page', () => {
@@ -74,16 +80,18 @@ describe('launch', () => {
       app: 'charttext',
     });
     expect(response.status).toBe(303);
-    const id = launchIdFrom(response);
-    expect(harness.auth.readLaunch(id)).toEqual({
+    const context = {
       user: 'dr-okafor',
       patient: 'p0015',
       needPatientBanner: false,
       styleUrl: `${harness.origin}${THEMES.night.path}`,
-    });
+    };
+    expect(harness.auth.readChart(chartIdFrom(response))).toEqual(context);
 
     const chart = await fetch(new URL(String(response.headers.get('location')), harness.origin));
     const page = await chart.text();
+    const id = launchIn(page);
+    expect(harness.auth.readLaunch(id)).toEqual(context);
     const iframeSrc = new URL(`${APP_LAUNCH_URL}?iss=${encodeURIComponent(harness.fhirBaseUrl)}&launch=${id}`).href;
     expect(page).toContain(`<iframe title="ChartText" src="${iframeSrc.replaceAll('&', '&amp;')}"`);
     expect(page).toContain('Mensah, Kwame');
@@ -100,8 +108,7 @@ describe('launch', () => {
       theme: 'riverside',
       app: 'placeholder',
     });
-    const id = launchIdFrom(response);
-    expect(harness.auth.readLaunch(id)).toEqual({
+    expect(harness.auth.readChart(chartIdFrom(response))).toEqual({
       user: 'fd-brooks',
       needPatientBanner: true,
       styleUrl: `${harness.origin}${THEMES.riverside.path}`,
@@ -113,8 +120,8 @@ describe('launch', () => {
 
   test('when the front desk opens the inbox in ChartText, then the app is launched on its inbox entry', async () => {
     const response = await launch({ user: 'fd-brooks', patient: '', view: 'inbox', app: 'charttext' });
-    const id = launchIdFrom(response);
     const page = await (await fetch(new URL(String(response.headers.get('location')), harness.origin))).text();
+    const id = launchIn(page);
     const iframeSrc = new URL(
       `${APP_LAUNCH_URL}?iss=${encodeURIComponent(harness.fhirBaseUrl)}&launch=${id}&context=inbox`,
     ).href;
@@ -133,10 +140,19 @@ describe('launch', () => {
     expect(await response.text()).toContain('Choose who is signed in.');
   });
 
-  test('when a chart URL has an unknown launch, then the page says it expired', async () => {
+  test('when a chart URL is unknown, then the page says the chart has closed', async () => {
     const response = await fetch(`${harness.origin}/ehr/chart/unknown`);
     expect(response.status).toBe(404);
-    expect(await response.text()).toContain('This launch has expired');
+    expect(await response.text()).toContain('This chart has closed');
+  });
+
+  test('when the chart is shown again (a reload), then the app gets a new single-use launch', async () => {
+    const response = await launch({ user: 'dr-lee', patient: 'p0001', view: 'chart', app: 'charttext' });
+    const chartUrl = new URL(String(response.headers.get('location')), harness.origin);
+    const first = launchIn(await (await fetch(chartUrl)).text());
+    const second = launchIn(await (await fetch(chartUrl)).text());
+    expect(second).not.toBe(first);
+    expect(harness.auth.readLaunch(second)).toMatchObject({ user: 'dr-lee', patient: 'p0001' });
   });
 });
 
