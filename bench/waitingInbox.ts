@@ -39,11 +39,12 @@ export function waitingInbox(count: number, now: number): Resource[] {
     const thread: Resource[] = waitingThread({
       patientId,
       given: pick(GIVEN, i),
-      family: pick(FAMILY, Math.floor(i / GIVEN.length)),
+      family: pick(FAMILY, i),
       birthDate: `${1940 + (i % 65)}-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`,
       question: pick(QUESTIONS, i),
       askedAt,
-      unread: 1 + (i % 3),
+      // The newest thread has one unread text, the next two, then three, and so on round.
+      unread: 1 + ((count - 1 - i) % 3),
       ...(owner ? { owner: `Practitioner/${owner}` } : {}),
     }).map((resource) =>
       resource.resourceType === 'Patient'
