@@ -13,6 +13,7 @@ import { keywordOf, keywordReply, type Keyword } from '../relay/detectKeyword';
 import { isTwilioStatus } from '../relay/mapTwilioStatus';
 import { toE164 } from '../relay/normalisePhone';
 import { parseInboundWebhook } from '../relay/parseInbound';
+import { readTwilioForm } from './readTwilioForm';
 import { verifyTwilioSignature } from './verifyTwilioSignature';
 import type { WebhookFailureLimit } from './webhookFailureLimit';
 
@@ -45,6 +46,8 @@ export function twilioWebhooks(options: TwilioWebhookOptions): Router {
   const router = express.Router();
   // Twilio posts small forms; ten media URLs and their types stay well under these limits.
   const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 });
+  // The inbound route reads the same form with the same limits, faster (docs/decisions/096).
+  const inboundForm = readTwilioForm({ limitBytes: 64 * 1024, parameterLimit: 200 });
   const signed = (routePath: string): express.RequestHandler =>
     verifyTwilioSignature({
       authToken: options.authToken,
@@ -96,7 +99,7 @@ export function twilioWebhooks(options: TwilioWebhookOptions): Router {
     return xml;
   };
 
-  router.post('/twilio/inbound', form, signed('/twilio/inbound'), async (req, res, next) => {
+  router.post('/twilio/inbound', inboundForm, signed('/twilio/inbound'), async (req, res, next) => {
     try {
       const parsed = parseInboundWebhook((req.body ?? {}) as Record<string, unknown>);
       if (!parsed.ok) throw new OperationOutcomeError(badRequest(parsed.error));
