@@ -135,7 +135,12 @@ export function readRelayThroughput(output: string, mode: 'memory' | 'durable'):
   const timing = relayRow(output, /^inbound: relay time per message \(median, sequential\)/);
   const relayMs = num(/^\s*([\d.]+) ms/.exec(timing ?? '')?.[1]);
   const fhirMs = num(/FHIR calls ([\d.]+) ms/.exec(timing ?? '')?.[1]);
-  const perMessageRatio = num(/^\s*([\d.]+)×/.exec(relayRow(output, /^inbound: relay time ÷ FHIR time/) ?? '')?.[1]);
+  // The figure is one webhook, the median one by its own ratio: its relay time against its FHIR calls' time (ADR 096).
+  const middle = /^\s*[\d.]+×\s+relay ([\d.]+) ms, FHIR ([\d.]+) ms/.exec(
+    relayRow(output, /^inbound: relay time ÷ FHIR time \(median webhook\)/) ?? '',
+  );
+  const middleFhirMs = num(middle?.[2]);
+  const ownMs = num(/^\s*([\d.]+) ms/.exec(relayRow(output, /^inbound: relay's own time per message/) ?? '')?.[1]);
   const trips = /^\s*(\d+) \/ (\d+)/.exec(
     relayRow(output, /^inbound: FHIR round trips per message \(max \/ median\)/) ?? '',
   );
@@ -171,15 +176,19 @@ export function readRelayThroughput(output: string, mode: 'memory' | 'durable'):
         name: `Inbound: relay time per message against the FHIR calls it makes (${ehr})`,
         unit: 'ms',
         ...withBaseline(
-          fhirMs === undefined ? undefined : { name: 'time of its FHIR calls', value: fhirMs, unit: 'ms' },
+          middleFhirMs === undefined
+            ? undefined
+            : { name: 'time of its FHIR calls, same webhook', value: middleFhirMs, unit: 'ms' },
         ),
-        ...(perMessageRatio === undefined ? {} : { ratio: perMessageRatio }),
         goal: { op: '≤', value: 1.2, of: 'ratio' },
         note:
-          'ratio: median over 100 sequential webhooks of each one’s relay time ÷ its own FHIR time' +
-          (relayMs !== undefined && fhirMs ? `; ratio of the two medians ${(relayMs / fhirMs).toFixed(2)}×` : ''),
+          'the median of 100 sequential webhooks by relay time ÷ own FHIR time' +
+          (relayMs !== undefined && fhirMs !== undefined
+            ? `; medians of all 100: relay ${relayMs} ms, FHIR ${fhirMs} ms`
+            : '') +
+          (ownMs === undefined ? '' : `, relay's own time ${ownMs} ms`),
       },
-      relayMs,
+      num(middle?.[1]),
     ),
     figure(
       {
