@@ -3,7 +3,7 @@
  * messages where delivery stands, with Retry when a new attempt could help.
  */
 import { useQuery } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
+import { memo, type ReactNode } from 'react';
 import { useSession } from '../app/sessionContext';
 import { CODES } from '../../fhir-profiles/vocabulary';
 import { APP_CONFIG } from '../config';
@@ -60,8 +60,21 @@ function DeliveryLine({
   );
 }
 
-/** A message in the thread. `you` is the signed-in user's reference, shown as "You". */
-export function MessageRow({
+/**
+ * A sender no loaded page included (a live message from someone new), read once and cached. Its own component, so
+ * only such rows hold a query: the rows of a first page are named by the page's `_include`.
+ */
+function LookedUpSender({ reference, fallback }: { reference: string; fallback: string }): ReactNode {
+  const session = useSession();
+  const lookup = useQuery(senderNameQuery(session, reference));
+  return lookup.data ?? fallback;
+}
+
+/**
+ * A message in the thread. `you` is the signed-in user's reference, shown as "You". Memoised: the list re-renders
+ * as the virtualizer measures and scrolls, the rows only when their message changes.
+ */
+export const MessageRow = memo(function MessageRow({
   message,
   you,
   now,
@@ -72,15 +85,18 @@ export function MessageRow({
   now: number;
   actions: RowActions;
 }): ReactNode {
-  const session = useSession();
   const inbound = message.direction === CODES.direction.inbound;
   const mine = message.senderReference !== undefined && message.senderReference === you;
-  // A sender no loaded page included (a live message from someone new) is read once and cached.
-  const lookup = useQuery({
-    ...senderNameQuery(session, message.senderReference ?? ''),
-    enabled: !mine && !message.senderName && message.senderReference !== undefined,
-  });
-  const who = mine ? 'You' : (message.senderName ?? lookup.data ?? (inbound ? 'Patient' : 'Care team'));
+  const fallback = inbound ? 'Patient' : 'Care team';
+  const who = mine ? (
+    'You'
+  ) : message.senderName ? (
+    message.senderName
+  ) : message.senderReference ? (
+    <LookedUpSender reference={message.senderReference} fallback={fallback} />
+  ) : (
+    fallback
+  );
   return (
     <div className={`msg msg--${message.direction}`}>
       <div className="msg__head">
@@ -98,4 +114,4 @@ export function MessageRow({
       <DeliveryLine message={message} now={now} actions={actions} />
     </div>
   );
-}
+});

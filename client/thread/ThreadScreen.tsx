@@ -6,10 +6,12 @@ import { useQuery } from '@tanstack/react-query';
 import { useCallback, useId, useMemo, type ReactNode } from 'react';
 import { useSession } from '../app/sessionContext';
 import { Problem } from '../app/StatusScreens';
+import { useAfterPaint } from '../app/useAfterPaint';
 import { useOnline } from '../app/useOnline';
 import { Composer } from '../composer/Composer';
 import { useComposerAvailability } from '../composer/useComposerAvailability';
 import { formatName, type ThreadMessage } from './messageModel';
+import type { RowActions } from './MessageRow';
 import { patientQuery } from './threadQueries';
 import { ThreadView } from './ThreadView';
 import { useLiveThread } from './useLiveThread';
@@ -48,9 +50,10 @@ export function ThreadScreen({ patientId, title: givenTitle }: { patientId: stri
   const online = useOnline();
   const thread = useThread(patientId);
   const { query } = thread;
-  // Read once the first page is in (the thread goes first); names the patient's own new messages and the title.
+  // Read once the first page is on screen (the thread goes first); names the patient's own new messages and the title.
   const firstPageIn = !query.isPending;
-  const patient = useQuery({ ...patientQuery(session, patientId), enabled: firstPageIn });
+  const firstPagePainted = useAfterPaint(firstPageIn);
+  const patient = useQuery({ ...patientQuery(session, patientId), enabled: firstPagePainted });
   const patientName = patient.data ? formatName(patient.data.name) : undefined;
   const messages = useMemo(
     () =>
@@ -63,7 +66,7 @@ export function ThreadScreen({ patientId, title: givenTitle }: { patientId: stri
   );
   const title = givenTitle ?? (patientName ? `Text messages with ${patientName}` : 'Text messages with the patient');
   const live = useLiveThread(patientId, query.isSuccess);
-  const availability = useComposerAvailability(patientId, firstPageIn);
+  const availability = useComposerAvailability(patientId, firstPagePainted);
   const send = useSendMessage(patientId);
   const retry = useRetryMessage(patientId);
 
@@ -83,10 +86,16 @@ export function ThreadScreen({ patientId, title: givenTitle }: { patientId: stri
       : !online
         ? 'You are offline.'
         : undefined;
-  const onRetry = (message: ThreadMessage): void => {
-    if (message.resource) retry.mutate(message);
-    else if (message.clientMessageId) send.mutate({ text: message.text, clientMessageId: message.clientMessageId });
-  };
+  const retryMessage = retry.mutate;
+  const sendMessage = send.mutate;
+  // Stable, so rows (memoised) re-render only when their own message changes.
+  const actions = useMemo<RowActions>(() => {
+    const onRetry = (message: ThreadMessage): void => {
+      if (message.resource) retryMessage(message);
+      else if (message.clientMessageId) sendMessage({ text: message.text, clientMessageId: message.clientMessageId });
+    };
+    return { onRetry, ...(blockedReason ? { retryBlocked: blockedReason } : {}) };
+  }, [retryMessage, sendMessage, blockedReason]);
 
   let body: ReactNode;
   if (query.isPending) {
@@ -116,7 +125,7 @@ export function ThreadScreen({ patientId, title: givenTitle }: { patientId: stri
         loadingOlder={isFetchingNextPage}
         onLoadOlder={onLoadOlder}
         you={session.grant.fhirUser}
-        actions={{ onRetry, ...(blockedReason ? { retryBlocked: blockedReason } : {}) }}
+        actions={actions}
         onSeen={onSeen}
       />
     );

@@ -24,4 +24,20 @@ describe('time labels', () => {
     expect(timeLabel('2026-10-30T14:05:09Z', 'UTC', 'en-US')).toBe('2:05 PM');
     expect(exactTime('2026-10-30T14:05:09Z', 'UTC', 'en-US')).toBe('Friday, October 30, 2026 at 2:05:09 PM UTC');
   });
+
+  test.each(['2026-01-01T00:30:00Z', '2026-06-30T23:59:59Z', '2026-11-01T03:00:00Z', '2025-12-31T12:00:00.123Z'])(
+    'without a zone, the day of %s is the browser zone’s day',
+    (iso) => {
+      const browserZone = new Intl.DateTimeFormat().resolvedOptions().timeZone;
+      expect(dayKey(iso)).toBe(dayKey(iso, browserZone));
+    },
+  );
+
+  test('when zones or locales differ, then each gets its own formatting (formatters are reused, not shared)', () => {
+    const iso = '2026-10-30T14:05:09Z';
+    expect(timeLabel(iso, 'UTC', 'en-US')).toBe('2:05 PM');
+    expect(timeLabel(iso, 'America/New_York', 'en-US')).toBe('10:05 AM');
+    expect(timeLabel(iso, 'UTC', 'en-GB')).toBe('14:05');
+    expect(timeLabel(iso, 'UTC', 'en-US')).toBe('2:05 PM');
+  });
 });
