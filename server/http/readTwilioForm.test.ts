@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import pino from 'pino';
@@ -35,8 +36,13 @@ describe('parseForm', () => {
 describe('readTwilioForm', () => {
   let base = '';
   let close: () => void = () => undefined;
+  const context = new AsyncLocalStorage<string>();
   beforeAll(async () => {
     const app = express();
+    app.use((_req, _res, next) => context.run('request context', next));
+    app.post('/context', readTwilioForm({ limitBytes: 1024, parameterLimit: 5 }), (_req, res) => {
+      res.json({ context: context.getStore() ?? null });
+    });
     app.post('/form', readTwilioForm({ limitBytes: 1024, parameterLimit: 5 }), (req, res) => {
       res.json({ body: (req.body as unknown) ?? null });
     });
@@ -74,6 +80,15 @@ describe('readTwilioForm', () => {
     const response = await post('a=1&b=2&c=3&d=4&e=5&f=6');
     expect(response.status).toBe(413);
     expect(JSON.stringify(await response.json())).toContain('too many fields');
+  });
+
+  test('when the form has been read, then the route still runs in the request async context', async () => {
+    const response = await fetch(`${base}/context`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ Body: 'x' }),
+    });
+    expect(await response.json()).toEqual({ context: 'request context' });
   });
 
   test('when the body is JSON, then the form is left unread', async () => {

@@ -5,6 +5,7 @@
  * `type`s, so the error handler answers them the same way (413 too large or too many fields, 415 other charsets).
  * https://www.twilio.com/docs/usage/webhooks/webhooks-overview#webhook-http-requests
  */
+import { AsyncResource } from 'node:async_hooks';
 import type { RequestHandler } from 'express';
 
 /** An error shaped like body-parser's (`status`, `type`), which errorHandler maps to an OperationOutcome. */
@@ -62,7 +63,8 @@ export function readTwilioForm(options: { limitBytes: number; parameterLimit: nu
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
-    const finish = (err?: FormError): void => {
+    // Bound to the request's async context (as body-parser does): what runs after the form keeps it.
+    const finish = AsyncResource.bind((err?: FormError): void => {
       if (settled) return;
       settled = true;
       req.off('data', onData);
@@ -79,7 +81,7 @@ export function readTwilioForm(options: { limitBytes: number; parameterLimit: nu
       } catch (parseError) {
         next(parseError);
       }
-    };
+    });
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > options.limitBytes) finish(new FormError(413, 'entity.too.large', 'request entity too large'));
