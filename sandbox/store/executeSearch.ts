@@ -25,6 +25,12 @@ export interface SearchResult {
 }
 
 const CACHE_SIZE = 64;
+/**
+ * Results built from fewer candidates than this are recomputed on each search, not cached: they cost microseconds,
+ * and caching them (an inbox page asks for 25 threads' latest messages every 15 s, each a search of its own) would
+ * push the results that are expensive to rebuild, every open Task of a 5,000-thread inbox sorted, out of the cache.
+ */
+const CACHE_MIN_CANDIDATES = 256;
 
 /** Without `_sort`, results come oldest change first (stable under paging). */
 function defaultSort(resourceType: string): SortSpec[] {
@@ -105,6 +111,15 @@ interface CachedResult {
   sort: SortSpec[];
 }
 
+/** The cache key of a query: what it matches and how it sorts (not the page, includes or total). */
+function cacheKey(query: SearchQuery, options: SearchOptions): string {
+  return JSON.stringify([
+    query.resourceType,
+    options.compartmentPatient ?? null,
+    query.echo.filter(([name]) => !['_include', '_revinclude', '_total', '_summary'].includes(name)),
+  ]);
+}
+
 /** First index in `sorted` whose entry does not order before `entry` (after it, when `after`). */
 function bound(sorted: IndexedResource[], entry: IndexedResource, sort: SortSpec[], after: boolean): number {
   let lo = 0;
@@ -165,12 +180,14 @@ export class SearchEngine {
     return { total: sorted.length, matches, included: this.includes(query, matches) };
   }
 
+  /** Whether `query`'s sorted result is cached and current (tests use it to check what the cache keeps). */
+  isCached(query: SearchQuery, options: SearchOptions = {}): boolean {
+    const table = this.tableOf(query.resourceType);
+    return !!table && this.cache.get(cacheKey(query, options))?.generation === table.generation;
+  }
+
   private sortedMatches(table: TypeTable, query: SearchQuery, options: SearchOptions): IndexedResource[] {
-    const key = JSON.stringify([
-      query.resourceType,
-      options.compartmentPatient ?? null,
-      query.echo.filter(([name]) => !['_include', '_revinclude', '_total', '_summary'].includes(name)),
-    ]);
+    const key = cacheKey(query, options);
     const cached = this.cache.get(key);
     if (cached && cached.generation === table.generation) {
       this.cache.delete(key);
@@ -178,7 +195,9 @@ export class SearchEngine {
       return cached.sorted;
     }
     const sort = query.sort.length > 0 ? query.sort : defaultSort(query.resourceType);
-    const sorted = sortEntries(this.filter(table, query, options), sort);
+    const { matches, examined } = this.filter(table, query, options);
+    const sorted = sortEntries(matches, sort);
+    if (examined < CACHE_MIN_CANDIDATES) return sorted;
     this.cache.set(key, {
       resourceType: query.resourceType,
       generation: table.generation,
@@ -194,7 +213,12 @@ export class SearchEngine {
     return sorted;
   }
 
-  private filter(table: TypeTable, query: SearchQuery, options: SearchOptions): IndexedResource[] {
+  /** The matches, and how many candidates were checked to find them (what a cache entry would save). */
+  private filter(
+    table: TypeTable,
+    query: SearchQuery,
+    options: SearchOptions,
+  ): { matches: IndexedResource[]; examined: number } {
     const patient = options.compartmentPatient;
     let chosen: Candidates | undefined;
     if (patient) {
@@ -215,7 +239,7 @@ export class SearchEngine {
     };
     if (best) for (const id of best) consider(table.current.get(id));
     else for (const entry of table.current.values()) consider(entry);
-    return out;
+    return { matches: out, examined: best ? best.size : table.current.size };
   }
 
   private includes(query: SearchQuery, matches: IndexedResource[]): IndexedResource[] {
