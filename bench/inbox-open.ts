@@ -22,7 +22,7 @@ import { waitingInbox } from './waitingInbox';
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
 const SCREENSHOT = argv.includes('--screenshot') ? argv[argv.indexOf('--screenshot') + 1] : undefined;
-const RUNS = QUICK ? 3 : 9;
+const RUNS = QUICK ? 3 : 15;
 const LARGE = QUICK ? 1_000 : 5_000;
 const SMALL = 50;
 /** The inbox's page size (client/inbox/inboxQueries.ts INBOX_PAGE_SIZE). */
@@ -82,6 +82,14 @@ async function openInbox(browser: Browser, inbox: BenchInbox): Promise<Opened> {
     const entries = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
     return entries.filter((e) => e.name.startsWith(base) && !e.name.includes('/.well-known/')).map((e) => e.duration);
   }, sandbox.fhirBaseUrl);
+  if (process.env.BENCH_TRACE) {
+    const trace = await page.evaluate(() =>
+      (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map(
+        (e) => `${e.startTime.toFixed(0)}-${e.responseEnd.toFixed(0)} ${e.name.slice(0, 70)}`,
+      ),
+    );
+    console.log(`${inbox.threads} painted ${painted.afterPageStart.toFixed(0)}\n  ${trace.join('\n  ')}`);
+  }
   const rows = await page.locator('.inbox-row').count();
   const needsResponse = Number(
     await page
