@@ -3,7 +3,7 @@
  * A transaction runs alone and all-or-nothing: identities are resolved first (new ids, If-None-Exist matches,
  * conditional updates and deletes), `urn:uuid:` placeholders are replaced everywhere in the entries, then entries run
  * in the order DELETE, POST, PUT, GET; any failure undoes everything and answers the failing entry's error, naming
- * the entry. A batch runs each entry on its own. No entry limit beyond the request body size.
+ * the entry. A batch runs each entry on its own, all at once. No entry limit beyond the request body size.
  */
 import type { WithId } from '@medplum/core';
 import {
@@ -215,22 +215,25 @@ async function runTransaction(ctx: BundleContext, entries: BundleEntry[]): Promi
   });
 }
 
+/**
+ * Each entry is its own transaction. They are started together, in entry order: batch entries may not depend on each
+ * other (https://hl7.org/fhir/R4/http.html#brules), so one entry need not wait for the previous one to reach the disk,
+ * and the store's group commit makes them durable together (docs/decisions/090, 094).
+ */
 async function runBatch(ctx: BundleContext, entries: BundleEntry[]): Promise<BundleEntry[]> {
-  const responses: BundleEntry[] = [];
-  for (const [index, entry] of entries.entries()) {
-    try {
-      responses.push(
-        await ctx.repo.withTransaction(async () => {
+  return Promise.all(
+    entries.map(async (entry, index) => {
+      try {
+        return await ctx.repo.withTransaction(async () => {
           const item = plan(entry, index, ctx.baseUrl);
           await resolveIdentity(ctx.repo, item, entry);
           return execute(ctx, item);
-        }),
-      );
-    } catch (err) {
-      responses.push(responseEntry(ctx, normalizeOperationOutcome(err)));
-    }
-  }
-  return responses;
+        });
+      } catch (err) {
+        return responseEntry(ctx, normalizeOperationOutcome(err));
+      }
+    }),
+  );
 }
 
 /** Processes a batch or transaction Bundle and returns the batch-response or transaction-response Bundle. */

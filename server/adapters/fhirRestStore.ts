@@ -2,17 +2,21 @@
  * The FhirStore over the EHR's FHIR R4 REST API (https://hl7.org/fhir/R4/http.html) with a backend-services bearer
  * token: conditional create (`If-None-Exist`), versioned update (`If-Match: W/"…"`), batch/transaction Bundles.
  * A 401 renews the token once; network failures become status 0 so the domain can tell "EHR down" from "EHR says no".
+ * Versioned updates made at the same moment share one batch Bundle (server/adapters/batchUpdates.ts).
  */
 import { badRequest, isOperationOutcome, normalizeOperationOutcome } from '@medplum/core';
 import type { Binary, Bundle, CapabilityStatement, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { FhirStoreError, type FhirStore, type ResourceOf, type SearchParams } from '../relay/fhirStore';
 import type { TokenSource } from './backendServicesToken';
+import { createUpdateBatcher } from './batchUpdates';
 
 export interface FhirRestOptions {
   baseUrl: string;
   token: TokenSource;
   fetch?: typeof fetch;
   timeoutMs?: number;
+  /** Send concurrent versioned updates as one batch Bundle when the EHR offers batch (default true). */
+  batchUpdates?: boolean;
 }
 
 const FHIR_JSON = 'application/fhir+json';
@@ -89,6 +93,40 @@ export function createFhirRestStore(options: FhirRestOptions): FhirStore {
     return json as T;
   };
 
+  const put = async <T extends Resource>(resource: T, ifMatch: string | undefined): Promise<T> => {
+    const headers = ifMatch ? { 'if-match': `W/"${ifMatch}"` } : undefined;
+    const { json } = await send(
+      'PUT',
+      `${resource.resourceType}/${encodeURIComponent(resource.id ?? '')}`,
+      resource,
+      headers,
+    );
+    return resourceOf<T>(json, `${resource.resourceType} update`);
+  };
+
+  const capabilityStatement = async (): Promise<CapabilityStatement> => {
+    if (!capabilities) {
+      const { json } = await send('GET', 'metadata');
+      capabilities = resourceOf<CapabilityStatement>(json, 'metadata');
+    }
+    return capabilities;
+  };
+
+  const batcher =
+    options.batchUpdates === false
+      ? undefined
+      : createUpdateBatcher({
+          put,
+          batch: async (bundle) => resourceOf<Bundle>((await send('POST', '', bundle)).json, 'batch'),
+          vread: async <T extends Resource>(resourceType: string, id: string, versionId: string) =>
+            resourceOf<T>(
+              (await send('GET', `${resourceType}/${encodeURIComponent(id)}/_history/${encodeURIComponent(versionId)}`))
+                .json,
+              `${resourceType} vread`,
+            ),
+          capabilities: capabilityStatement,
+        });
+
   return {
     async read(resourceType, id) {
       const { json } = await send('GET', `${resourceType}/${encodeURIComponent(id)}`);
@@ -116,14 +154,7 @@ export function createFhirRestStore(options: FhirRestOptions): FhirStore {
       return { resource: resourceOf<T>(json, `${resource.resourceType} create`), created: status === 201 };
     },
     async update<T extends Resource>(resource: T, updateOptions?: { ifMatch?: string }) {
-      const headers = updateOptions?.ifMatch ? { 'if-match': `W/"${updateOptions.ifMatch}"` } : undefined;
-      const { json } = await send(
-        'PUT',
-        `${resource.resourceType}/${encodeURIComponent(resource.id ?? '')}`,
-        resource,
-        headers,
-      );
-      return resourceOf<T>(json, `${resource.resourceType} update`);
+      return batcher ? batcher.update(resource, updateOptions?.ifMatch) : put(resource, updateOptions?.ifMatch);
     },
     async createBinary(contentType, data) {
       const binary: Binary = { resourceType: 'Binary', contentType, data: Buffer.from(data).toString('base64') };
@@ -134,12 +165,6 @@ export function createFhirRestStore(options: FhirRestOptions): FhirStore {
       const { json } = await send('POST', '', bundle, bundleOptions?.minimal ? { prefer: 'return=minimal' } : {});
       return resourceOf<Bundle>(json, `${bundle.type ?? 'bundle'}`);
     },
-    async capabilities() {
-      if (!capabilities) {
-        const { json } = await send('GET', 'metadata');
-        capabilities = resourceOf<CapabilityStatement>(json, 'metadata');
-      }
-      return capabilities;
-    },
+    capabilities: capabilityStatement,
   };
 }

@@ -3,7 +3,8 @@
  * Communication through the one-way state machine (docs/decisions/050). Deduplicated on (SID, status): a replay or a
  * late status writes nothing. A report for a claim whose SID never reached the EHR adopts the SID — only for the
  * attempt in flight: the StatusCallback URL names the Communication and its send attempt, and a callback of an earlier
- * attempt (before a Retry) changes nothing (docs/decisions/058).
+ * attempt (before a Retry) changes nothing (docs/decisions/058). The relay's ledger of versions it wrote spares the
+ * read, and a report that changes nothing costs no request at all (docs/decisions/093).
  */
 import type { Communication } from '@medplum/fhirtypes';
 import { TOKENS } from '../../fhir-profiles/vocabulary';
@@ -11,6 +12,7 @@ import { deliveryFailureFlag } from './classifyTwilioError';
 import type { RelayContext } from './context';
 import { fhirErrorStatus, matches } from './fhirStore';
 import { flagNumber } from './flagNumber';
+import { ledgerOf, type OutboundLedger } from './outboundLedger';
 import { nextOutboundState, type TwilioStatus } from './mapTwilioStatus';
 import { previousSidsOf, sendAttemptOf, sidOf, toNumberOf, twilioStatusOf, withSid } from './outboundFields';
 import { withTwilioStatus } from './recordSendResult';
@@ -71,26 +73,52 @@ async function findCommunication(ctx: RelayContext, report: StatusReport): Promi
   return matches<Communication>(bundle, 'Communication')[0];
 }
 
-/** Applies a status report to the EHR. */
-export async function applyStatusCallback(ctx: RelayContext, report: StatusReport): Promise<StatusOutcome> {
-  const communication = await findCommunication(ctx, report);
-  if (!communication) {
-    // A TwiML keyword reply, or a message sent outside ChartText from the same number: not ours to track.
-    ctx.log.debug({ sid: report.sid, status: report.status }, 'status for a message the EHR does not hold');
-    return 'unknown';
+/**
+ * Where to start from: the version this relay last wrote or read, when it can decide on it, else the EHR's.
+ * A version that carries the report's SID and gains nothing from it is final for this report: the EHR's current
+ * version can only be further along (statuses move one way, a Retry moves the SID to the earlier attempts), so the
+ * report is a duplicate there too ('unchanged', no request). A version without that SID decides nothing on its own.
+ */
+async function startingPoint(
+  ctx: RelayContext,
+  ledger: OutboundLedger,
+  report: StatusReport,
+): Promise<Communication | 'unchanged' | undefined> {
+  const known = report.communicationId ? ledger.known(report.communicationId) : undefined;
+  if (known) {
+    const changes = applyStatusReport(known, report, ctx.clock.now()) !== undefined;
+    if (sidOf(known) === report.sid && !changes) return 'unchanged';
+    // A change computed on a known version is written with its If-Match; a 412 re-reads (updateVersioned).
+    if (changes) return known;
   }
-  const { resource, changed } = await updateVersioned(ctx.fhir, communication, (current) =>
-    applyStatusReport(current, report, ctx.clock.now()),
-  );
-  if (!changed) return 'unchanged';
-  ctx.log.info(
-    { communication: resource.id, sid: report.sid, status: report.status, code: report.errorCode },
-    'status applied',
-  );
-  const flag =
-    report.status === 'undelivered' || report.status === 'failed' ? deliveryFailureFlag(report.errorCode) : undefined;
-  const recipient = resource.recipient?.[0]?.reference;
-  const to = toNumberOf(resource);
-  if (flag && recipient && to) await flagNumber(ctx, recipient, to, flag);
-  return 'applied';
+  return findCommunication(ctx, report);
+}
+
+/** Applies a status report to the EHR, in the message's turn (after the relay's own record of the send). */
+export async function applyStatusCallback(ctx: RelayContext, report: StatusReport): Promise<StatusOutcome> {
+  const ledger = ledgerOf(ctx);
+  return ledger.inTurn(report.communicationId ?? report.sid, async () => {
+    const start = await startingPoint(ctx, ledger, report);
+    if (start === 'unchanged') return 'unchanged';
+    if (!start) {
+      // A TwiML keyword reply, or a message sent outside ChartText from the same number: not ours to track.
+      ctx.log.debug({ sid: report.sid, status: report.status }, 'status for a message the EHR does not hold');
+      return 'unknown';
+    }
+    const { resource, changed } = await updateVersioned(ctx.fhir, start, (current) =>
+      applyStatusReport(current, report, ctx.clock.now()),
+    );
+    ledger.remember(resource);
+    if (!changed) return 'unchanged';
+    ctx.log.info(
+      { communication: resource.id, sid: report.sid, status: report.status, code: report.errorCode },
+      'status applied',
+    );
+    const flag =
+      report.status === 'undelivered' || report.status === 'failed' ? deliveryFailureFlag(report.errorCode) : undefined;
+    const recipient = resource.recipient?.[0]?.reference;
+    const to = toNumberOf(resource);
+    if (flag && recipient && to) await flagNumber(ctx, recipient, to, flag);
+    return 'applied';
+  });
 }

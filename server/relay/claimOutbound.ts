@@ -7,6 +7,7 @@ import { badRequest, OperationOutcomeError } from '@medplum/core';
 import type { Communication } from '@medplum/fhirtypes';
 import type { RelayContext } from './context';
 import { isVersionConflict } from './fhirStore';
+import { ledgerOf } from './outboundLedger';
 import { claimed } from './recordSendResult';
 
 /** Claims the message; the claimed version, or undefined when another writer got there first. */
@@ -17,9 +18,11 @@ export async function claimOutbound(
 ): Promise<Communication | undefined> {
   requireVersion(communication);
   try {
-    return await ctx.fhir.update(claimed(communication, ctx.clock.now(), toNumber), {
+    const claim = await ctx.fhir.update(claimed(communication, ctx.clock.now(), toNumber), {
       ifMatch: communication.meta?.versionId,
     });
+    ledgerOf(ctx).remember(claim);
+    return claim;
   } catch (err) {
     if (isVersionConflict(err)) return undefined;
     throw err;

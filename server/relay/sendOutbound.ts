@@ -15,6 +15,7 @@ import { claimOutbound, requireVersion, statusCallbackUrl } from './claimOutboun
 import { findSentCopy } from './findSentCopy';
 import { flagNumber } from './flagNumber';
 import { isVersionConflict } from './fhirStore';
+import { ledgerOf } from './outboundLedger';
 import { bodyOf, sendAttemptOf, sidOf } from './outboundFields';
 import { accepted, stopped } from './recordSendResult';
 import { resolveDestination } from './resolveDestination';
@@ -53,9 +54,13 @@ export async function sendOutbound(ctx: RelayContext, item: PendingOutbound): Pr
     return stopBeforeClaim(ctx, communication, 'consent-denied', 'The patient has opted out of SMS (STOP).');
   }
 
-  const claim = await claimOutbound(ctx, communication, destination.e164);
-  if (!claim) return 'taken';
-  return sendClaimed(ctx, claim, destination.e164);
+  // The send takes the message's turn from claim to record: its own status callbacks wait for the record instead of
+  // racing it (docs/decisions/093).
+  return ledgerOf(ctx).inTurn(communication.id ?? '', async () => {
+    const claim = await claimOutbound(ctx, communication, destination.e164);
+    if (!claim) return 'taken';
+    return sendClaimed(ctx, claim, destination.e164);
+  });
 }
 
 /** The steps after a successful claim: the Twilio call and the record of its outcome. */
@@ -86,7 +91,9 @@ async function stopBeforeClaim(
 ): Promise<SendOutcome> {
   requireVersion(communication);
   try {
-    await ctx.fhir.update(stopped(communication, reason, text), { ifMatch: communication.meta?.versionId });
+    ledgerOf(ctx).remember(
+      await ctx.fhir.update(stopped(communication, reason, text), { ifMatch: communication.meta?.versionId }),
+    );
   } catch (err) {
     if (isVersionConflict(err)) return 'taken';
     throw err;
@@ -183,7 +190,7 @@ async function sendWithRetry(ctx: RelayContext, claim: Communication, to: string
  * the claim's own attempt: a message retried or claimed again since is left alone (docs/decisions/058).
  */
 export async function recordAccepted(ctx: RelayContext, claim: Communication, message: SmsMessage): Promise<void> {
-  await updateVersioned(ctx.fhir, claim, (current) => {
+  const { resource } = await updateVersioned(ctx.fhir, claim, (current) => {
     if (current.status === 'preparation' || sendAttemptOf(current) !== sendAttemptOf(claim)) {
       ctx.log.warn(
         { communication: current.id, sid: message.sid },
@@ -195,6 +202,7 @@ export async function recordAccepted(ctx: RelayContext, claim: Communication, me
     if (!next) ctx.log.error({ communication: current.id, sid: message.sid }, 'a different SID is already recorded');
     return next;
   });
+  ledgerOf(ctx).remember(resource);
 }
 
 async function stopAfterRejection(
@@ -230,7 +238,8 @@ async function stopAfterRejection(
   } else if (failure.action === 'flag-number' && recipientRef) {
     await flagNumber(ctx, recipientRef, to, failure.flag);
   }
-  await updateVersioned(ctx.fhir, claim, (current) => stopped(current, reason, text, detail));
+  const { resource } = await updateVersioned(ctx.fhir, claim, (current) => stopped(current, reason, text, detail));
+  ledgerOf(ctx).remember(resource);
   ctx.log.info({ communication: claim.id, code: detail.code, reason }, 'outbound stopped after Twilio refused it');
   return 'stopped';
 }
