@@ -133,9 +133,13 @@ export class ScopedRepository extends FhirRepository<undefined> {
     return this.store.withTransaction(async () => {
       const current = resource.id ? await this.existing(resource.resourceType, resource.id) : undefined;
       const reach = this.reach(resource.resourceType, current ? 'u' : 'c');
-      // A deleted resource still belongs where its last version was: re-creating it is a write to that.
+      // A deleted resource still belongs where its last version was: re-creating it is a write to that. (Only
+      // patient/ reach can be outside; user/ and system/ writes skip the history read.)
       const previous =
-        current ?? (resource.id ? await this.lastLiveVersion(resource.resourceType, resource.id) : undefined);
+        current ??
+        (resource.id && reach.kind === 'patient'
+          ? await this.lastLiveVersion(resource.resourceType, resource.id)
+          : undefined);
       if (previous) await this.assertWithin(previous, reach, 'write');
       await this.assertWithin(resource, reach, current ? 'write' : 'create');
       validateWrite(resource, this.validate);
