@@ -63,8 +63,12 @@ export function readTwilioForm(options: { limitBytes: number; parameterLimit: nu
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
-    // Bound to the request's async context (as body-parser does): what runs after the form keeps it.
-    const finish = AsyncResource.bind((err?: FormError): void => {
+    // Run in the request's async context (as body-parser does): what comes after the form keeps it.
+    const context = new AsyncResource('ChartTextTwilioForm');
+    const finish = (err?: FormError): void => {
+      context.runInAsyncScope(done, undefined, err);
+    };
+    const done = (err?: FormError): void => {
       if (settled) return;
       settled = true;
       req.off('data', onData);
@@ -81,7 +85,7 @@ export function readTwilioForm(options: { limitBytes: number; parameterLimit: nu
       } catch (parseError) {
         next(parseError);
       }
-    });
+    };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > options.limitBytes) finish(new FormError(413, 'entity.too.large', 'request entity too large'));

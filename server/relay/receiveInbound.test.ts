@@ -213,6 +213,45 @@ describe('receiving an inbound message', () => {
     expect(await all<Communication>(ctx, 'Communication', { category: TOKENS.message })).toEqual([]);
   });
 
+  test('when a message has several pictures, then Twilio is asked for all at once and they keep their order', async () => {
+    const ctx = createTestContext();
+    await seedPatient(ctx, 'maria', '2015550123');
+    const urls = ['ME1', 'ME2', 'ME3'].map(
+      (id) => `https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM3/Media/${id}`,
+    );
+    let inFlight = 0;
+    let most = 0;
+    ctx.sms.fetchMedia = async (url) => {
+      most = Math.max(most, ++inFlight);
+      // The first picture answers last.
+      await new Promise((resolve) => setTimeout(resolve, url.endsWith('ME1') ? 30 : 5));
+      inFlight--;
+      return { contentType: 'image/png', data: new Uint8Array(urls.indexOf(url) + 1) };
+    };
+    const media = urls.map((url) => ({ url, contentType: 'image/png' }));
+    await receiveInbound(ctx, sms('+12015550123', 'three photos', { media }));
+    expect(most).toBe(3);
+    const [message] = await all<Communication>(ctx, 'Communication', { category: TOKENS.message });
+    expect(message?.payload?.map((p) => p.contentAttachment?.size ?? p.contentString)).toEqual([
+      'three photos',
+      1,
+      2,
+      3,
+    ]);
+  });
+
+  test('when a filed message is replayed while Twilio is unreachable for its picture, then it is a duplicate', async () => {
+    const ctx = createTestContext();
+    await seedPatient(ctx, 'maria', '2015550123');
+    const url = 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM4/Media/ME4';
+    ctx.sms.media.set(url, { contentType: 'image/png', data: new Uint8Array([1]), messageSid: 'MM4' });
+    const message = sms('+12015550123', 'photo', { media: [{ url, contentType: 'image/png' }] });
+    expect((await receiveInbound(ctx, message)).outcome).toBe('filed');
+    ctx.sms.fetchMedia = () => Promise.reject(new SmsGatewayError('unreachable', { status: 0, ambiguous: false }));
+    expect((await receiveInbound(ctx, message)).outcome).toBe('duplicate');
+    expect(await all<Communication>(ctx, 'Communication', { category: TOKENS.message })).toHaveLength(1);
+  });
+
   test('a first inbound message costs at most three FHIR round trips, a replay one', async () => {
     const ctx = createTestContext();
     await seedPatient(ctx, 'maria', '2015550123');

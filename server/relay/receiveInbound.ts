@@ -85,29 +85,32 @@ async function lookUp(
 }
 
 /**
- * The message's media from Twilio. Twilio unreachable (or 5xx/429): throw, so the webhook is retried. A media item
- * Twilio refuses for good (deleted, 404) or one too large is left out and counted, so the text still gets filed.
+ * The message's media from Twilio, all items at once (at most 10). Twilio unreachable (or 5xx/429): throw, so the
+ * webhook is retried. A media item Twilio refuses for good (deleted, 404) or one too large is left out and counted, so
+ * the text still gets filed.
  */
 async function fetchMedia(ctx: RelayContext, sms: InboundSms): Promise<{ media: FetchedMedia[]; missing: number }> {
-  const media: FetchedMedia[] = [];
-  let missing = 0;
-  for (const item of sms.media) {
-    try {
-      const fetched = await ctx.sms.fetchMedia(item.url);
-      if (fetched.data.byteLength > MAX_MEDIA_BYTES)
-        throw new SmsGatewayError('too large', { status: 413, ambiguous: false });
-      media.push({ contentType: fetched.contentType || item.contentType, data: fetched.data });
-    } catch (err) {
-      const transient = err instanceof SmsGatewayError && (err.status === 0 || err.status === 429 || err.status >= 500);
-      if (!(err instanceof SmsGatewayError) || transient) throw err;
-      missing++;
-      ctx.log.warn(
-        { sid: sms.sid, status: err.status },
-        'a media item could not be stored; the text is filed without it',
-      );
-    }
-  }
-  return { media, missing };
+  const fetched = await Promise.all(
+    sms.media.map(async (item): Promise<FetchedMedia | undefined> => {
+      try {
+        const one = await ctx.sms.fetchMedia(item.url);
+        if (one.data.byteLength > MAX_MEDIA_BYTES)
+          throw new SmsGatewayError('too large', { status: 413, ambiguous: false });
+        return { contentType: one.contentType || item.contentType, data: one.data };
+      } catch (err) {
+        const transient =
+          err instanceof SmsGatewayError && (err.status === 0 || err.status === 429 || err.status >= 500);
+        if (!(err instanceof SmsGatewayError) || transient) throw err;
+        ctx.log.warn(
+          { sid: sms.sid, status: err.status },
+          'a media item could not be stored; the text is filed without it',
+        );
+        return undefined;
+      }
+    }),
+  );
+  const media = fetched.filter((item): item is FetchedMedia => item !== undefined);
+  return { media, missing: fetched.length - media.length };
 }
 
 /**
@@ -136,10 +139,14 @@ async function openNeedsResponse(
 export async function receiveInbound(ctx: RelayContext, sms: InboundSms): Promise<InboundResult> {
   const keyword = keywordOf(sms.body, sms.optOutType);
   const fromE164 = toE164(sms.from, ctx.settings.region);
+  // Media from Twilio and round trip 1 do not wait for each other; a replay's media are fetched for nothing.
+  const fetching = sms.media.length > 0 ? fetchMedia(ctx, sms) : undefined;
+  // A replay answers "duplicate" whatever its media do; the fetch is awaited (or found failed) below otherwise.
+  fetching?.catch(() => undefined);
   const { existing, match } = await lookUp(ctx, sms, fromE164);
   if (existing) return { outcome: 'duplicate', keyword, communicationId: existing.id };
 
-  const { media, missing } = await fetchMedia(ctx, sms);
+  const { media, missing } = fetching ? await fetching : { media: [], missing: 0 };
   const now = ctx.clock.now();
   const transaction = inboundTransaction({
     sms,
