@@ -6,6 +6,7 @@
 import { build } from 'vite';
 import { ensureProfilesBuilt } from '../fhir-profiles/scripts/buildProfiles';
 import { parseSandboxConfig } from '../sandbox/config';
+import { PATIENTS } from '../sandbox/seed';
 import { startStack } from './stack';
 
 const dev = process.argv.includes('--dev');
@@ -33,6 +34,20 @@ async function main(): Promise<void> {
 
   Press Ctrl-C to stop.
 `);
+  // A data folder seeded by an older ChartText (other patient ids) would launch into patients that do not exist.
+  const first = PATIENTS[0];
+  if (
+    first &&
+    !(await stack.sandbox.store.readResource('Patient', first.id).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    console.warn(
+      `  The data in ${config.dataDir} was seeded by an older version (Patient/${first.id} is missing).\n` +
+        '  Stop, run `npm run sandbox:reset`, and start again.\n',
+    );
+  }
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
