@@ -7,7 +7,7 @@
  *   - FHIR requests until then: one batch of counts, one page of Tasks with includes, one batch of latest messages,
  *     however many threads wait; goal: no more than with 50.
  * docs/decisions/074-inbox-first-page-bench.md. Not a test: figures vary by machine.
- * Run: npx tsx bench/inbox-open.ts [--quick] [--screenshot docs/images/inbox.png]  (after npx vite build)
+ * Run: npx tsx bench/inbox-open.ts [--quick] [--threads 5000] [--screenshot docs/images/inbox.png]  (after npx vite build)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,8 +22,9 @@ import { waitingInbox } from './waitingInbox';
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
 const SCREENSHOT = argv.includes('--screenshot') ? argv[argv.indexOf('--screenshot') + 1] : undefined;
-const RUNS = QUICK ? 3 : 15;
-const LARGE = QUICK ? 1_000 : 5_000;
+const RUNS = QUICK ? 3 : 25;
+/** `--threads <n>` sizes the large inbox (a null run: `--threads 50`). */
+const LARGE = argv.includes('--threads') ? Number(argv[argv.indexOf('--threads') + 1]) : QUICK ? 1_000 : 5_000;
 const SMALL = 50;
 /** The inbox's page size (client/inbox/inboxQueries.ts INBOX_PAGE_SIZE). */
 const PAGE_ROWS = 25;
@@ -167,17 +168,21 @@ async function main(): Promise<void> {
     }
     if (SCREENSHOT) await saveScreenshot(browser, large, SCREENSHOT);
 
-    const time = median(big.map((r) => r.firstPage));
-    const baseTime = median(base.map((r) => r.firstPage));
+    // The fastest run of each: on the shared 2-core machine runs fall in a fast and a slow group by scheduling alone,
+    // so medians of two identical inboxes differed by up to 40 % (ADR 074); the fastest run is the inbox's own cost.
+    const time = Math.min(...big.map((r) => r.firstPage));
+    const baseTime = Math.min(...base.map((r) => r.firstPage));
+    const medians = [median(big.map((r) => r.firstPage)), median(base.map((r) => r.firstPage))] as const;
     const requests = Math.max(...big.map((r) => r.fhirRequests.length));
     const baseRequests = Math.max(...base.map((r) => r.fhirRequests.length));
     const label = LARGE.toLocaleString('en-US');
     const ms = (v: number): string => `${v.toFixed(0)} ms`;
-    console.log(`\nPractice inbox in Chromium (front desk), median of ${RUNS} runs each`);
+    console.log(`\nPractice inbox in Chromium (front desk), fastest of ${RUNS} alternating runs each`);
     console.log(
       `  client page start to first page painted, ${label} open threads: ${ms(time)}  vs ${SMALL}: ${ms(baseTime)}  ` +
         `ratio ${(time / baseTime).toFixed(2)}×  (goal ≤ ${TIME_GOAL}×)`,
     );
+    console.log(`    medians: ${ms(medians[0])} vs ${ms(medians[1])}, ratio ${(medians[0] / medians[1]).toFixed(2)}×`);
     console.log(
       `    runs: ${big.map((r) => ms(r.firstPage)).join(' ')}  vs  ${base.map((r) => ms(r.firstPage)).join(' ')}`,
     );
@@ -210,7 +215,7 @@ async function main(): Promise<void> {
         unit: 'ms',
         baseline: baseline(Math.round(baseTime), 'ms'),
         goal: { op: '≤', value: TIME_GOAL, of: 'ratio' },
-        note: `client page start to tab counts, ${PAGE_ROWS} rows and their latest messages painted; median of ${RUNS} alternating runs each; ADR 074`,
+        note: `client page start to tab counts, ${PAGE_ROWS} rows and their latest messages painted; fastest of ${RUNS} alternating runs each (medians ${Math.round(medians[0])} vs ${Math.round(medians[1])} ms); ADR 074`,
       },
       {
         id: 'front-desk.inbox-first-page-requests',
