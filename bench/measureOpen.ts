@@ -6,13 +6,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { WEB_DIST_DIR } from '../server/http/webPages';
 
-/** The Vite build the benches serve (`npx vite build`). */
-export const WEB_DIST = path.resolve(import.meta.dirname, '..', 'dist', 'web');
-
-/** Stops with the command to run when the pages are not built. */
+/** Stops with the command to run when the pages the benches serve (dist/web) are not built. */
 export function requireBuiltWeb(): void {
-  if (!existsSync(path.join(WEB_DIST, 'client', 'index.html'))) throw new Error('Build the app first: npx vite build');
+  if (!existsSync(path.join(WEB_DIST_DIR, 'client', 'index.html'))) {
+    throw new Error('Build the app first: npx vite build');
+  }
 }
 
 /** The middle value (the upper one of an even count); 0 for none. */
