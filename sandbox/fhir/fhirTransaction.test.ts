@@ -199,6 +199,47 @@ describe('batch', () => {
     expect(outcome.issue[0]?.expression).toEqual(['Patient.gender']);
   });
 
+  test('when a batch carries versioned updates, then each entry is judged by its own ifMatch, as a lone PUT would be', async () => {
+    const created = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        server.request<Task>('Task', {
+          method: 'POST',
+          json: { resourceType: 'Task', status: 'requested', intent: 'order', for: { reference: 'Patient/p1' } },
+        }),
+      ),
+    );
+    const [first, ...rest] = created.map((c) => c.body);
+    const update = (task: Task, ifMatch: string, status: Task['status']): BundleEntry => ({
+      request: { method: 'PUT', url: `Task/${task.id ?? ''}`, ifMatch: `W/"${ifMatch}"` },
+      resource: { ...task, status },
+    });
+    const res = await server.request<Bundle>('', {
+      method: 'POST',
+      json: {
+        resourceType: 'Bundle',
+        type: 'batch',
+        entry: [
+          ...rest.map((task) => update(task, '1', 'in-progress')),
+          // Two writers of one version: the first entry wins, the second gets the 412 it would get alone.
+          update(first as Task, '1', 'in-progress'),
+          update(first as Task, '1', 'cancelled'),
+          update(first as Task, '7', 'completed'),
+        ],
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.entry?.map((e) => e.response?.status)).toEqual([
+      ...rest.map(() => '200 OK'),
+      '200 OK',
+      '412',
+      '412',
+    ]);
+    expect(res.body.entry?.[0]?.response?.etag).toBe('W/"2"');
+    const stored = await server.request<Task>(`Task/${first?.id ?? ''}`);
+    expect(stored.body.status).toBe('in-progress');
+    expect(stored.body.meta?.versionId).toBe('2');
+  });
+
   test('when the body is not a batch or transaction Bundle, then 400', async () => {
     const res = await server.request<OperationOutcome>('', {
       method: 'POST',
