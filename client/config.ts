@@ -36,6 +36,8 @@ export interface AppConfig {
   pageSize: number;
   /** Incremental poll interval while the thread is open and visible. */
   pollIntervalMs: number;
+  /** How far behind its cursor the poll looks, for this long after the cursor last moved (useLiveThread.ts). */
+  pollOverlapMs: number;
   /** After this long in `preparation`, the UI says the relay has not picked the message up. */
   relayPickupWarningMs: number;
   /** Relay endpoint nudged after a message is created (same origin as the app). */
@@ -52,6 +54,7 @@ export const APP_CONFIG: AppConfig = {
   practiceOrganizationId: text(env.VITE_PRACTICE_ORGANIZATION_ID, 'practice'),
   pageSize: 50,
   pollIntervalMs: 1_500,
+  pollOverlapMs: 10_000,
   relayPickupWarningMs: 30_000,
   nudgePath: '/api/outbox/nudge',
   templatesPath: '/api/templates',

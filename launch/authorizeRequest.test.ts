@@ -10,6 +10,7 @@ const config: AppConfig = {
   practiceOrganizationId: 'practice',
   pageSize: 50,
   pollIntervalMs: 1500,
+  pollOverlapMs: 10_000,
   relayPickupWarningMs: 30_000,
   nudgePath: '/api/outbox/nudge',
   templatesPath: '/api/templates',

@@ -6,8 +6,9 @@ import { StrictMode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import type { FhirSession } from '../fhir/smartClient';
 import { App } from './App';
+import { prepareTimeLabels } from '../thread/timeLabels';
 import { LaunchProblem } from './StatusScreens';
-// Loaded with this chunk, so the stylesheet does not hold up the entry script (and the token exchange).
+// The page links it (the build puts it in client/index.html): it loads beside the scripts, before anything renders.
 import './app.css';
 
 let root: Root | undefined;
@@ -19,6 +20,7 @@ function mount(): Root {
 
 /** Starts the app for a launched session; `firstPage` is the thread's first page, already requested. */
 export function start(session: FhirSession, firstPage?: Promise<Bundle>): void {
+  if (firstPage) prepareTimeLabels();
   mount().render(
     <StrictMode>
       <App session={session} {...(firstPage ? { firstPage } : {})} />

@@ -2,7 +2,7 @@ import type { Communication } from '@medplum/fhirtypes';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { EXTENSIONS, IDENTIFIER_SYSTEMS } from '../../fhir-profiles/vocabulary';
 import {
   conversation,
@@ -15,6 +15,7 @@ import {
 } from '../../test/fixtures/messages';
 import { patient, practice, practitioner } from '../../test/fixtures/people';
 import { FHIR_BASE, outcome } from '../../test/msw/fhirServer';
+import { APP_CONFIG } from '../config';
 import { renderApp, startFakeServers, testSession } from '../testing/renderClient';
 
 const servers = startFakeServers();
@@ -283,6 +284,31 @@ describe('live updates', () => {
     );
     const thread = await openThread();
     expect(await within(thread).findByText('Still waiting', {}, { timeout: 2_000 })).toBeInTheDocument();
+  });
+});
+
+describe('idle polls', () => {
+  const overlap = APP_CONFIG.pollOverlapMs;
+  afterEach(() => {
+    APP_CONFIG.pollOverlapMs = overlap;
+  });
+
+  test('when nothing changed for the overlap time, then polls ask only for changes after the newest one seen', async () => {
+    APP_CONFIG.pollOverlapMs = 300;
+    const newest = minutesAgo(1);
+    seedChart(outboundMessage({ id: 'b', body: 'See you at 3', lastUpdated: newest }));
+    await openThread();
+    const pollsFrom = (): string[] =>
+      servers
+        .ehr()
+        .requests.map((r) => /_lastUpdated=gt([^&]+)/.exec(r)?.[1])
+        .filter((from): from is string => from !== undefined)
+        .map(decodeURIComponent);
+    await waitFor(() => expect(pollsFrom().length).toBeGreaterThanOrEqual(2), { timeout: 5_000 });
+    const [first, second] = pollsFrom();
+    // The first poll looks back in case a change stamped earlier was still being written; later ones need not.
+    expect(Date.parse(first ?? '')).toBe(Date.parse(newest) - 300);
+    expect(second).toBe(newest);
   });
 });
 

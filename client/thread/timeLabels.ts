@@ -74,3 +74,8 @@ export function timeLabel(iso: string, timeZone?: string, locale?: string): stri
 export function exactTime(iso: string, timeZone?: string, locale?: string): string {
   return formatter('exact', locale, timeZone).format(new Date(iso));
 }
+
+/** Makes the thread's formatters ahead of its first render (while its first page is on the way), at no other cost. */
+export function prepareTimeLabels(): void {
+  for (const style of ['time', 'exact', 'weekday'] as const) formatter(style, undefined, undefined);
+}

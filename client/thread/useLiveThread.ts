@@ -5,7 +5,7 @@
  */
 import type { Bundle, Communication } from '@medplum/fhirtypes';
 import { useQuery, useQueryClient, type QueryClient, type UseQueryResult } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { CODES } from '../../fhir-profiles/vocabulary';
 import { useSession } from '../app/sessionContext';
 import { APP_CONFIG } from '../config';
@@ -17,13 +17,14 @@ import { changesSearch, isSmsMessage, unsentSearch } from './threadSearches';
 
 /** How far back the first poll looks when the thread is empty (server clocks and ours may differ). */
 const EMPTY_THREAD_LOOKBACK_MS = 5 * 60_000;
-/**
- * Each poll looks this far behind its cursor. The cursor is the newest change the client knows, and some of those it
- * learns from its own writes (read marks, sends): a change someone else made just before (an inbound text the relay
- * was filing) has an earlier stamp and would otherwise never be fetched. Results are merged by id, so the overlap
- * only costs a repeat of the last few seconds' changes; an idle thread's poll stays empty.
+/*
+ * Each poll looks `APP_CONFIG.pollOverlapMs` behind its cursor while the cursor is new. The cursor is the newest
+ * change the client knows, and some of those it learns from its own writes (read marks, sends): a change someone else
+ * made just before (an inbound text the relay was filing) has an earlier stamp and would otherwise never be fetched.
+ * Such a change is visible within that time of its stamp, so once the cursor has stood still that long (on the
+ * client's own clock, so clock skew does not matter) polls ask from the cursor itself and an idle thread's poll is
+ * empty. Results are merged by id, so the overlap only costs a repeat of the last few seconds' changes.
  */
-export const POLL_OVERLAP_MS = 10_000;
 /** A burst of changes is read in at most this many pages per poll; the rest comes next poll. */
 const MAX_PAGES_PER_POLL = 5;
 
@@ -36,6 +37,7 @@ async function pollOnce(
   client: QueryClient,
   patientId: string,
   previous: string | undefined,
+  overlap: boolean,
 ): Promise<string> {
   const threadKey = communicationKeys.thread(patientId);
   const merge = (bundle: Bundle): { next?: string; latest?: string; inbound: boolean } => {
@@ -64,7 +66,7 @@ async function pollOnce(
   }
 
   let cursor = since;
-  const from = new Date(Date.parse(since) - POLL_OVERLAP_MS).toISOString();
+  const from = overlap ? new Date(Date.parse(since) - APP_CONFIG.pollOverlapMs).toISOString() : since;
   let result = merge(await session.search<Communication>('Communication', changesSearch(patientId, from)));
   let sawInbound = result.inbound;
   for (let pages = 1; ; pages++) {
@@ -85,14 +87,24 @@ export function useLiveThread(patientId: string, loaded: boolean): UseQueryResul
   const session: FhirSession = useSession();
   const client: QueryClient = useQueryClient();
   const [started, setStarted] = useState(false);
+  // When the poll cursor last moved (client clock).
+  const cursorMovedAt = useRef(0);
   useEffect(() => {
     if (!loaded) return;
     const timer = setTimeout(() => setStarted(true), APP_CONFIG.pollIntervalMs);
     return () => clearTimeout(timer);
   }, [loaded]);
+  // The first poll, and every poll for a while after the cursor moved, look behind the cursor (see above).
+  const poll = async (): Promise<string> => {
+    const previous = client.getQueryData<string>(liveKeys.cursor(patientId));
+    const overlap = previous === undefined || Date.now() - cursorMovedAt.current < APP_CONFIG.pollOverlapMs;
+    const cursor = await pollOnce(session, client, patientId, previous, overlap);
+    if (cursor !== previous) cursorMovedAt.current = Date.now();
+    return cursor;
+  };
   return useQuery({
     queryKey: liveKeys.cursor(patientId),
-    queryFn: () => pollOnce(session, client, patientId, client.getQueryData<string>(liveKeys.cursor(patientId))),
+    queryFn: poll,
     enabled: loaded && started,
     refetchInterval: APP_CONFIG.pollIntervalMs,
     // Paused while the tab is hidden; resumes at once when it is shown again.
