@@ -182,7 +182,7 @@ export function readRelayThroughput(output: string, mode: 'memory' | 'durable'):
         ),
         goal: { op: '≤', value: 1.2, of: 'ratio' },
         note:
-          'the median of 100 sequential webhooks by relay time ÷ own FHIR time' +
+          'the median of 100 sequential webhooks (after 100 to warm up) by relay time ÷ own FHIR time' +
           (relayMs !== undefined && fhirMs !== undefined
             ? `; medians of all 100: relay ${relayMs} ms, FHIR ${fhirMs} ms`
             : '') +

@@ -251,9 +251,14 @@ async function main(): Promise<void> {
     if (status !== 200) throw new Error(`inbound answered ${status}`);
   };
   const inbound = Array.from({ length: INBOUND }, (_, i) => senders[i % senders.length]?.phone ?? '');
-  // Latency: one at a time, so the relay's own time is not queueing behind other requests.
+  // Latency: one at a time, so the relay's own time is not queueing behind other requests. The first 100 warm up:
+  // in a fresh process V8 has not yet compiled the relay's code (nor its FHIR client's) to optimised machine code, so
+  // they would measure start-up, not the relay Twilio talks to all day. They count for the round trips (first texts).
+  for (const phone of inbound.slice(0, 100)) await post(toE164(phone, 'US') ?? phone, 'Warming up');
+  const warmUp = inboundTimes.splice(0);
   for (const phone of inbound.slice(0, 100)) await post(toE164(phone, 'US') ?? phone, 'Can I get a refill?');
   const sequential = inboundTimes.splice(0);
+  const everyOne = [...warmUp, ...sequential];
   const relayMs = median(sequential.map((t) => t.relayMs));
   const fhirMs = median(sequential.map((t) => t.fhirMs));
   row(
@@ -280,7 +285,7 @@ async function main(): Promise<void> {
   );
   row(
     'inbound: FHIR round trips per message (max / median)',
-    `${Math.max(...sequential.map((t) => t.calls))} / ${median(sequential.map((t) => t.calls))}`,
+    `${Math.max(...everyOne.map((t) => t.calls))} / ${median(everyOne.map((t) => t.calls))}`,
     '',
     '≤ 3',
   );
