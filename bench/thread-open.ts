@@ -402,7 +402,8 @@ async function main(): Promise<void> {
     const scripts = first?.scriptsToPaint ?? [];
     console.log(
       `  scripts the client page fetched before the thread painted: ` +
-        `${scripts.map((s) => `${s.file} ${(s.bytes / 1024).toFixed(1)} KB`).join(', ')}`,
+        // The launch page's shared chunk comes from the browser's cache, which reports no body size.
+        `${scripts.map((s) => `${s.file} ${s.bytes > 0 ? `${(s.bytes / 1024).toFixed(1)} KB` : '(cached)'}`).join(', ')}`,
     );
     console.log(
       `  idle poll response body: ${first?.idlePollBytes ?? 0} bytes  (goal < 1,024; ` +
