@@ -9,7 +9,8 @@ Clinician thread in Chromium, median of 9 runs each
   DOM nodes, 10,000-message thread: 182 at open, 231 after loading 3 older pages  (goal ≤ 300)
   launch to thread painted: 910 ms  vs bare fhirclient ready() + one search: 800 ms  ratio 1.14×  (goal ≤ 1.3×)
     where the time goes (median ms): ChartText launch 120, token 200, firstPage 90, render 40; baseline launch 110
-  FHIR requests before the thread painted: 2  (goal ≤ 3)
+  FHIR requests to open a thread (messages painted, composer ready): 3  (goal ≤ 3)
+  FHIR requests before the thread painted: 1
   idle poll response body: 312 bytes  (goal < 1,024)
 `;
 
@@ -45,7 +46,7 @@ describe('reading what the bench scripts print', () => {
     expect(figures['thread.first-paint']).toMatchObject({ value: 512, baseline: { value: 480 } });
     expect(figures['thread.dom-nodes']?.value).toBe(231);
     expect(figures['thread.launch-to-thread']).toMatchObject({ value: 910, baseline: { value: 800 } });
-    expect(figures['thread.fhir-requests']?.value).toBe(2);
+    expect(figures['thread.fhir-requests']?.value).toBe(3);
     expect(figures['thread.idle-poll-bytes']?.value).toBe(312);
     expect(Object.values(figures).map(verdictOf)).toEqual(['pass', 'pass', 'pass', 'pass', 'pass']);
   });
