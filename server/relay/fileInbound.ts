@@ -151,6 +151,20 @@ export function reopened(task: Task, now: Date): Task {
   };
 }
 
+/**
+ * The waiting Task touched by another text: `lastModified` moves to the message's time (never back), so its
+ * `_lastUpdated` moves and the inbox lists the thread first; owner, status and the start of the wait stay (pure).
+ */
+export function touched(task: Task, at: string): Task {
+  const previous = task.lastModified ? Date.parse(task.lastModified) : Number.NaN;
+  return { ...task, lastModified: previous > Date.parse(at) ? (task.lastModified ?? at) : at };
+}
+
+/** The thread header open again (`in-progress`) when it was closed (`completed`); undefined otherwise (pure). */
+export function reopenedThread(header: Communication): Communication | undefined {
+  return header.status === 'completed' ? { ...header, status: 'in-progress' } : undefined;
+}
+
 /** Task statuses in which a needs-response Task is still open. */
 export const OPEN_TASK_STATUSES = [
   'draft',
@@ -171,10 +185,14 @@ export function needsResponseTaskSearch(thread: string): string {
 
 export interface InboundTransaction {
   bundle: Bundle;
-  /** Index in `bundle.entry` of the message, of the header (matched sender), of the needs-response Task search. */
+  /**
+   * Index in `bundle.entry` of the message, of the header (matched sender), of the needs-response Task search and of
+   * the header's search (both only when a Task is to be opened: a minimal response carries no header to read).
+   */
   messageIndex: number;
   headerIndex: number | undefined;
   taskSearchIndex: number | undefined;
+  headerSearchIndex: number | undefined;
 }
 
 /** The transaction filing one inbound message, with `extraEntries` (consents) added; needs no prior read. */
@@ -193,9 +211,9 @@ export function inboundTransaction(options: {
   const entries: BundleEntry[] = [];
   const messageUrl = `urn:uuid:${randomUUID()}`;
   let threadUrl: string | undefined;
-  if (match.kind === 'one') {
+  const key = match.kind === 'one' ? threadKey(match.participant, settings.practiceNumber) : undefined;
+  if (match.kind === 'one' && key) {
     threadUrl = `urn:uuid:${randomUUID()}`;
-    const key = threadKey(match.participant, settings.practiceNumber);
     entries.push({
       fullUrl: threadUrl,
       resource: threadHeader(match.participant, match.patient, settings.practiceNumber),
@@ -227,10 +245,16 @@ export function inboundTransaction(options: {
   });
   entries.push(...options.extraEntries(messageUrl));
   let taskSearchIndex: number | undefined;
-  if (threadUrl && options.openTask) {
-    // GET entries run last, with placeholders resolved: the thread's Tasks as they stand after this transaction.
+  let headerSearchIndex: number | undefined;
+  if (threadUrl && key && options.openTask) {
+    // GET entries run last, with placeholders resolved: the thread's Tasks and header as they stand after this
+    // transaction (the header's status and version: a closed thread is reopened in round trip 3).
     taskSearchIndex = entries.length;
     entries.push({ request: { method: 'GET', url: needsResponseTaskSearch(threadUrl) } });
+    headerSearchIndex = entries.length;
+    entries.push({
+      request: { method: 'GET', url: `Communication?${identifierQuery(IDENTIFIER_SYSTEMS.thread, key)}` },
+    });
   } else if (match.kind !== 'one') {
     entries.push({
       resource: triageTask(messageUrl, sms.sid, settings, now),
@@ -242,5 +266,6 @@ export function inboundTransaction(options: {
     messageIndex,
     headerIndex: threadUrl ? 0 : undefined,
     taskSearchIndex,
+    headerSearchIndex,
   };
 }

@@ -99,6 +99,33 @@ describe('receiving an inbound message', () => {
     expect(codeFrom(tasks[0]?.businessStatus, CODE_SYSTEMS.taskBusinessStatus)).toBe('waiting');
   });
 
+  test('when three texts reach a closed thread at once, then it is open once and one Task waits, first in the inbox', async () => {
+    const ctx = createTestContext();
+    await seedPatient(ctx, 'maria', '2015550123');
+    await receiveInbound(ctx, sms('+12015550123', 'first'));
+    const [header] = (await all<Communication>(ctx, 'Communication')).filter(
+      (c) => kind(c) === CODES.communicationKind.threadHeader,
+    );
+    const [task] = await all<Task>(ctx, 'Task');
+    await ctx.fhir.update({ ...header, status: 'completed' } as Communication);
+    await ctx.fhir.update({
+      ...task,
+      status: 'completed',
+      businessStatus: { coding: [{ system: CODE_SYSTEMS.taskBusinessStatus, code: 'no-reply-needed' }] },
+    } as Task);
+    // Each reads the same versions; all but one update lose the race (412), read again and apply their change once more.
+    await Promise.all(['a', 'b', 'c'].map((body) => receiveInbound(ctx, sms('+12015550123', body))));
+    const [open] = (await all<Communication>(ctx, 'Communication')).filter(
+      (c) => kind(c) === CODES.communicationKind.threadHeader,
+    );
+    const tasks = await all<Task>(ctx, 'Task');
+    expect(open?.status).toBe('in-progress');
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]?.status).toBe('requested');
+    expect(codeFrom(tasks[0]?.businessStatus, CODE_SYSTEMS.taskBusinessStatus)).toBe('waiting');
+    expect(Date.parse(tasks[0]?.lastModified ?? '')).toBeGreaterThan(Date.parse(task?.lastModified ?? ''));
+  });
+
   test('when the same webhook arrives five times at once, then there is one Communication and one Task', async () => {
     const ctx = createTestContext();
     await seedPatient(ctx, 'maria', '2015550123');

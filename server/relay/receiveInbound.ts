@@ -2,7 +2,8 @@
  * Files one inbound SMS in the EHR in at most three FHIR round trips (docs/decisions/052):
  * 1. a batch: is the SID already filed? who holds the sender's number (Patient, RelatedPerson)?
  * 2. a transaction: header, message, media, consent, Task — all conditional, so a replay or a race writes nothing;
- * 3. only when the thread's needs-response Task was closed: reopen it with a versioned update.
+ * 3. unless it was a keyword: one batch that leaves the thread open, first in the inbox and waiting — the
+ *    needs-response Task touched, reopened or created, and a closed header reopened (versioned updates).
  */
 import { badRequest } from '@medplum/core';
 import type { Bundle, BundleEntry, Communication, Patient, RelatedPerson, Task } from '@medplum/fhirtypes';
@@ -17,13 +18,15 @@ import {
   needsResponseTask,
   OPEN_TASK_STATUSES,
   reopened,
+  reopenedThread,
+  touched,
   type FetchedMedia,
 } from './fileInbound';
 import { decideSender, senderSearch, type SenderMatch } from './matchSender';
 import { toE164 } from './normalisePhone';
 import type { InboundSms } from './parseInbound';
 import { SmsGatewayError } from './smsGateway';
-import { updateVersioned } from './updateVersioned';
+import { updateVersionedBatch, versionedWrite } from './updateVersioned';
 
 export type InboundOutcome = 'filed' | 'unmatched' | 'duplicate';
 
@@ -114,25 +117,41 @@ async function fetchMedia(ctx: RelayContext, sms: InboundSms): Promise<{ media: 
 }
 
 /**
- * Round trip 3, only when needed: the thread's needs-response Task waits again. An open one stays as it is; else the
- * latest closed one is reopened (its owner kept); else one is created, conditionally, so a concurrent inbound from
- * the same thread cannot open a second.
+ * Round trip 3: one batch that puts the thread first in the inbox, waiting. The needs-response Task: a waiting one is
+ * touched (its `lastModified` moves, owner and start of the wait kept); else the latest closed one is reopened (owner
+ * kept); else one is created, conditionally, so a concurrent inbound from the same thread cannot open a second. A
+ * closed header is opened again. Each update is versioned (ADR 071).
  */
 async function openNeedsResponse(
   ctx: RelayContext,
-  thread: string,
+  header: Communication,
   patient: string,
   tasks: Task[],
+  at: string,
   now: Date,
 ): Promise<void> {
-  if (tasks.some(isWaiting)) return;
+  const thread = `Communication/${header.id ?? ''}`;
+  const waiting = tasks.find(isWaiting);
   const latest = [...tasks].sort((a, b) => (b.meta?.lastUpdated ?? '').localeCompare(a.meta?.lastUpdated ?? ''))[0];
-  if (latest) {
-    await updateVersioned(ctx.fhir, latest, (current) => (isWaiting(current) ? undefined : reopened(current, now)));
-    return;
+  const task = waiting ?? latest;
+  const writes = [versionedWrite(header, reopenedThread)];
+  const create: BundleEntry[] = [];
+  if (task) {
+    writes.push(
+      versionedWrite(task, (current) => (isWaiting(current) ? touched(current, at) : reopened(current, now))),
+    );
+  } else {
+    const open = new URLSearchParams({
+      focus: thread,
+      code: TOKENS.needsResponse,
+      status: OPEN_TASK_STATUSES.join(','),
+    });
+    create.push({
+      resource: needsResponseTask(thread, patient, now),
+      request: { method: 'POST', url: 'Task', ifNoneExist: open.toString() },
+    });
   }
-  const open = new URLSearchParams({ focus: thread, code: TOKENS.needsResponse, status: OPEN_TASK_STATUSES.join(',') });
-  await ctx.fhir.create(needsResponseTask(thread, patient, now), { ifNoneExist: open.toString() });
+  await updateVersionedBatch(ctx.fhir, writes, create);
 }
 
 /** Files an inbound SMS; throws when the EHR cannot be reached (the caller retries, reconciliation backs it up). */
@@ -172,10 +191,15 @@ export async function receiveInbound(ctx: RelayContext, sms: InboundSms): Promis
   const message = writtenEntry(response, transaction.messageIndex);
   if (!message.created) return { outcome: 'duplicate', keyword, communicationId: message.id };
 
-  if (match.kind === 'one' && transaction.headerIndex !== undefined && transaction.taskSearchIndex !== undefined) {
-    const header = writtenEntry(response, transaction.headerIndex);
+  if (
+    match.kind === 'one' &&
+    transaction.taskSearchIndex !== undefined &&
+    transaction.headerSearchIndex !== undefined
+  ) {
     const tasks = bundleMatches<Task>(response, transaction.taskSearchIndex, 'Task');
-    if (header.id) await openNeedsResponse(ctx, `Communication/${header.id}`, match.patient, tasks, now);
+    const [header] = bundleMatches<Communication>(response, transaction.headerSearchIndex, 'Communication');
+    const at = sms.receivedAt ?? now.toISOString();
+    if (header?.id) await openNeedsResponse(ctx, header, match.patient, tasks, at, now);
   }
   const outcome: InboundOutcome = match.kind === 'one' ? 'filed' : 'unmatched';
   ctx.log.info(
