@@ -65,7 +65,7 @@ describe('EHR simulator in Chromium', () => {
     await page.getByLabel(/Placeholder app/).check();
     await page.getByRole('button', { name: 'Open patient chart' }).click();
 
-    await expect.poll(() => page.locator('.banner .name').textContent()).toBe('García, María');
+    await expect.poll(() => page.locator('.banner .name').textContent(), { timeout: 10_000 }).toBe('García, María');
     const app = await launchedApp(page);
     expect(await app.textContent('#status')).toContain('Launch worked');
     expect(await grantedContext(app)).toMatchObject({

@@ -58,7 +58,7 @@ async function newPage(): Promise<{ page: Page; console: string[] }> {
   return { page, console };
 }
 
-describe('the built app served by npm run serve', () => {
+describe('the built app served by npm run serve', { timeout: 90_000 }, () => {
   test('when Dr. Lee opens a chart in the EHR simulator, then the app launches in the frame under the CSP', async () => {
     const { page, console } = await newPage();
     const launchCsp: string[] = [];
@@ -76,9 +76,13 @@ describe('the built app served by npm run serve', () => {
     if (!app) throw new Error('ChartText frame missing');
     await app.getByRole('form', { name: 'Write a text message' }).waitFor({ timeout: 20_000 });
     expect(new URL(app.url()).origin).toBe(stack.appUrl);
-    await expect.poll(() => app.getByRole('heading', { name: /Text messages with/ }).textContent()).toContain('García');
+    await expect
+      .poll(() => app.getByRole('heading', { name: /Text messages with/ }).textContent(), { timeout: 15_000 })
+      .toContain('García');
     // The EHR's style document was fetched from the sandbox origin, which connect-src allows.
-    await expect.poll(() => app.evaluate(() => document.documentElement.dataset.ehrStyle)).toBe('applied');
+    await expect
+      .poll(() => app.evaluate(() => document.documentElement.dataset.ehrStyle), { timeout: 15_000 })
+      .toBe('applied');
 
     expect(launchCsp).toHaveLength(1);
     expect(launchCsp[0]).toContain(`frame-ancestors ${stack.sandboxUrl}`);

@@ -79,7 +79,7 @@ async function messagesWithText(patientId: string, text: string): Promise<Commun
     .filter((c) => c.payload?.some((p) => p.contentString === text));
 }
 
-describe('clinician thread in the EHR', () => {
+describe('clinician thread in the EHR', { timeout: 90_000 }, () => {
   test('when Dr. Lee opens María García’s chart, then her thread shows, and a message sent reaches the EHR and her phone, and her reply appears', async () => {
     const { page, app } = await openChart('p0001');
     const thread = app.getByRole('region', { name: 'Messages', exact: true });
