@@ -60,6 +60,7 @@ const MALFORMED: Record<string, [string, RegExp] | null> = {
   EHR_ORIGINS: ['https://ehr.example.org/epic/launch', /origin only .* https:\/\/ehr\.example\.org/],
   FHIR_ORIGINS: ['http://auth.example.org', /must be https/],
   TRUST_PROXY: ['yes', /number of proxies/],
+  FHIR_BATCH_UPDATES: ['sometimes', /must be auto or off/],
   TEMPLATES_FILE: ['/nonexistent/charttext-templates.json', /not a usable template file: cannot read/],
   HOST: ['', /./],
   PORT: ['70000', /./],

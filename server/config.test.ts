@@ -119,6 +119,11 @@ describe('parseRelayConfig', () => {
     );
   });
 
+  test('when FHIR_BATCH_UPDATES is off, then the relay makes one PUT per update; batching is on by default', () => {
+    expect(parseRelayConfig(valid).batchUpdates).toBe(true);
+    expect(parseRelayConfig({ ...valid, FHIR_BATCH_UPDATES: 'off' }).batchUpdates).toBe(false);
+  });
+
   test('when the send deadline is more than half the claim timeout, then start-up stops naming both', () => {
     expect(problems({ ...valid, CLAIM_TIMEOUT_SECONDS: '40', SEND_DEADLINE_SECONDS: '30' }).join('\n')).toMatch(
       /SEND_DEADLINE_SECONDS: must be at most half of CLAIM_TIMEOUT_SECONDS \(40\)/,

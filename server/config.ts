@@ -119,6 +119,7 @@ const variables = z.object({
   SEND_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   NUDGE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
   FHIR_SUBSCRIPTION: z.enum(['auto', 'off'], { message: 'must be auto or off' }).default('off'),
+  FHIR_BATCH_UPDATES: z.enum(['auto', 'off'], { message: 'must be auto or off' }).default('auto'),
   EHR_ORIGINS: originList,
   FHIR_ORIGINS: originList,
   TRUST_PROXY: z.coerce
@@ -218,6 +219,8 @@ export interface RelayConfig {
   sendConcurrency: number;
   nudgeRateLimitPerMinute: number;
   subscription: 'auto' | 'off';
+  /** Versioned updates made at the same moment share one FHIR batch when the EHR offers batch (ADR 094). */
+  batchUpdates: boolean;
   /** Origins whose pages may show ChartText in an iframe (CSP frame-ancestors); empty: none may. */
   ehrOrigins: string[];
   /** Origins the browser app may call (CSP connect-src): FHIR_BASE_URL's, then FHIR_ORIGINS. */
@@ -300,6 +303,7 @@ export function parseRelayConfig(env: Record<string, string | undefined>): Relay
     sendConcurrency: value.SEND_CONCURRENCY,
     nudgeRateLimitPerMinute: value.NUDGE_RATE_LIMIT_PER_MINUTE,
     subscription: value.FHIR_SUBSCRIPTION,
+    batchUpdates: value.FHIR_BATCH_UPDATES === 'auto',
     ehrOrigins: value.EHR_ORIGINS,
     fhirOrigins: [...new Set([new URL(value.FHIR_BASE_URL).origin, ...value.FHIR_ORIGINS])],
     trustProxy: value.TRUST_PROXY,

@@ -25,7 +25,12 @@ export function createRelay(
   });
   const fhir =
     overrides.fhir ??
-    createFhirRestStore({ baseUrl: config.fhirBaseUrl, token, ...(overrides.fetch ? { fetch: overrides.fetch } : {}) });
+    createFhirRestStore({
+      baseUrl: config.fhirBaseUrl,
+      token,
+      batchUpdates: config.batchUpdates,
+      ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+    });
   const sms =
     overrides.sms ??
     createTwilioGateway({
