@@ -25,5 +25,12 @@ function newestMtime(entry: string): number {
 export default async function setup(): Promise<void> {
   const built = existsSync(STAMP) ? statSync(STAMP).mtimeMs : 0;
   if (Math.max(...SOURCES.map(newestMtime)) <= built) return;
-  await build({ logLevel: 'warn' });
+  // Vitest sets NODE_ENV=test, and Vite would then bundle React's development build: the tests drive what ships.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ logLevel: 'warn', mode: 'production' });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
 }
