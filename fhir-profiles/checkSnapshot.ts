@@ -14,7 +14,7 @@
  * Only what the profile narrows is checked here; the base resource rules are Medplum's validateResource.
  * ElementDefinition semantics: https://hl7.org/fhir/R4/elementdefinition.html, slicing: https://hl7.org/fhir/R4/profiling.html#slicing
  */
-import { deepEquals, deepIncludes, evalFhirPathTyped } from '@medplum/core';
+import { deepEquals, deepIncludes, evalFhirPathTyped, parseFhirPath, type FhirPathAtom } from '@medplum/core';
 import type { Coding, ElementDefinition, OperationOutcomeIssue, StructureDefinition } from '@medplum/fhirtypes';
 
 /** One element of a snapshot, with its children and its slices. */
@@ -66,6 +66,25 @@ const PRIMITIVES = new Set(
   ),
 );
 const HL7_SD = 'http://hl7.org/fhir/StructureDefinition/';
+
+/**
+ * Parsed invariant expressions by text (`null`: does not parse, so the invariant fails), parsed on first use rather
+ * than on every check: the sandbox validates every write. Bounded by the constraints in the loaded profiles.
+ */
+const parsedInvariants = new Map<string, FhirPathAtom | null>();
+
+function parsedInvariant(expression: string): FhirPathAtom | null {
+  let atom = parsedInvariants.get(expression);
+  if (atom === undefined) {
+    try {
+      atom = parseFhirPath(expression);
+    } catch {
+      atom = null;
+    }
+    parsedInvariants.set(expression, atom);
+  }
+  return atom;
+}
 
 /** Builds the element tree of a snapshot. */
 export function snapshotTree(sd: StructureDefinition): SnapshotTree {
@@ -313,9 +332,10 @@ class SnapshotChecker {
   private checkInvariants(node: ElementNode, entry: Entry, type: string | undefined): void {
     for (const constraint of node.ed.constraint ?? []) {
       if (!constraint.key.startsWith('ctt-') || constraint.severity !== 'error' || !constraint.expression) continue;
+      const atom = parsedInvariant(constraint.expression);
       let ok = false;
       try {
-        const result = evalFhirPathTyped(constraint.expression, [{ type: type ?? 'Element', value: entry.value }]);
+        const result = atom ? evalFhirPathTyped(atom, [{ type: type ?? 'Element', value: entry.value }]) : [];
         ok = result.length === 1 && result[0]?.value === true;
       } catch {
         ok = false;
