@@ -197,7 +197,7 @@ export function readRelayThroughput(output: string, mode: 'memory' | 'durable'):
         name: `Inbound: FHIR round trips per message, most (${ehr})`,
         unit: 'round trips',
         goal: { op: '≤', value: 3, of: 'value' },
-        note: `median ${trips?.[2] ?? '?'} (a thread whose needs-response Task is open: 2)`,
+        note: `median ${trips?.[2] ?? '?'} (every text that needs a reply moves or reopens its Task: ADR 052)`,
       },
       num(trips?.[1]),
     ),

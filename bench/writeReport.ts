@@ -71,7 +71,7 @@ function readingNotes(figures: readonly Figure[]): string[] {
     const ceiling = 1 / (2 / writes + 1 / twilio);
     notes.push(
       `- **Outbound drain.** Each message costs the EHR two versioned updates (the claim, then the SID and status), ` +
-        `and its status callbacks one or two more. In this run the sandbox took ${formatNumber(writes)} versioned ` +
+        `and its status callbacks two more (sent, delivered; written without a read, ADR 093). In this run the sandbox took ${formatNumber(writes)} versioned ` +
         `updates/s and ${formatNumber(twilio)} Twilio creates/s on their own. Both run in one sandbox process, so ` +
         `together they allow about ${formatNumber(ceiling)} messages/s with callbacks held. The drain reached ` +
         `${formatNumber(held)}/s (measured at another moment on a busy machine, so the two can cross). Against an ` +
@@ -129,8 +129,8 @@ export function renderReport(figures: readonly Figure[], run: RunInfo): string {
     '',
     'One run of each script on a shared 2-core virtual machine (other work was running: see the load averages; ' +
       'before each script the runner waits up to 20 s for the load to drop below the core count). ' +
-      'Each script takes the median of repeated measurements (thread: 9 opens each; FHIR paging: 30 runs; relay ' +
-      'latency: 100 sequential webhooks), and runs each baseline in the same process right next to its figure, so ' +
+      'Each script takes the median of repeated measurements (thread: 15 opens each; inbox: 25 alternating opens; ' +
+      'FHIR paging: 30 runs; relay latency: 100 sequential webhooks after 100 to warm up), and runs each baseline in the same process right next to its figure, so ' +
       'ratios are steadier than absolute numbers. Expect about ±10–20 % on throughput and millisecond figures between ' +
       'runs, more when the load average is above the core count; a figure close to its goal can land on either side. ' +
       'Relay and sandbox run in two processes (one core each); the outbound drain rate depends on the EHR write rate ' +
