@@ -10,41 +10,21 @@ import { parseSearchRequest } from '@medplum/core';
 import type { Communication, Patient, Task } from '@medplum/fhirtypes';
 import axe from 'axe-core';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser, Frame, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Frame, Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { CODES, CODE_SYSTEMS, codeFrom, PROFILES, TOKENS } from '../../fhir-profiles/vocabulary';
-import { startStack, type Stack } from '../../scripts/stack';
-import { launchBrowser } from '../support/browser';
+import { useBrowserStack } from '../support/browserStack';
 
-const SHOTS = 'test-results/inbox';
-let stack: Stack;
-let browser: Browser;
-let dataDir: string;
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  dataDir = mkdtempSync(path.join(tmpdir(), 'charttext-inbox-e2e-'));
-  stack = await startStack({ dataDir, web: 'dist', relayEnv: { LOG_LEVEL: 'silent' } });
-  browser = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const e2e = useBrowserStack('inbox');
 
 /** Opens the practice inbox in the EHR simulator as `user` (a label of the sign-in list) and returns its frame. */
 async function openInbox(user: RegExp): Promise<{ page: Page; app: Frame }> {
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  const context = await e2e.browser.newContext({ viewport: { width: 1360, height: 900 } });
   const page = await context.newPage();
   page.on('pageerror', (error) => {
     throw error;
   });
-  await page.goto(`${stack.sandboxUrl}/`);
+  await page.goto(`${e2e.stack.sandboxUrl}/`);
   await page.getByLabel(user).check();
   await page.getByRole('button', { name: 'Open practice inbox' }).click();
   const handle = await page.locator('iframe[title="ChartText"]').elementHandle({ timeout: 15_000 });
@@ -76,7 +56,7 @@ async function seriousAxeViolations(app: Frame): Promise<string[]> {
 }
 
 async function openTasks(code: string): Promise<Task[]> {
-  const bundle = await stack.sandbox.store.search<Task>(
+  const bundle = await e2e.stack.sandbox.store.search<Task>(
     parseSearchRequest(`Task?code=${encodeURIComponent(code)}&status=requested&_count=100`),
   );
   return (bundle.entry ?? []).map((e) => e.resource as Task);
@@ -90,7 +70,7 @@ describe('the front desk in the EHR', { timeout: 90_000 }, () => {
     expect(await countOf(app, /Needs response/)).toBe(waiting);
     await row(app, 'David Nguyen').first().waitFor();
     await app.locator('.inbox-row__snippet').first().filter({ hasNotText: 'Loading' }).waitFor();
-    await page.screenshot({ path: `${SHOTS}/inbox-needs-response.png` });
+    await page.screenshot({ path: `${e2e.shots}/inbox-needs-response.png` });
     expect(await seriousAxeViolations(app)).toEqual([]);
 
     await row(app, 'David Nguyen').click();
@@ -101,7 +81,7 @@ describe('the front desk in the EHR', { timeout: 90_000 }, () => {
     const box = app.getByRole('textbox', { name: 'Message to the patient' });
     await expect.poll(() => box.inputValue(), { timeout: 10_000 }).toContain('Riverside Family Medicine');
     expect(await box.inputValue()).toContain('David');
-    await page.screenshot({ path: `${SHOTS}/inbox-thread-template.png` });
+    await page.screenshot({ path: `${e2e.shots}/inbox-thread-template.png` });
     const text = await box.inputValue();
     await app.getByRole('button', { name: 'Send' }).click();
     await thread.getByText(text).waitFor();
@@ -109,11 +89,11 @@ describe('the front desk in the EHR', { timeout: 90_000 }, () => {
     await expect
       .poll(async () => (await openTasks(TOKENS.needsResponse)).some((t) => t.for?.reference === 'Patient/p0011'))
       .toBe(false);
-    const answered = await stack.sandbox.store.readResource<Task>('Task', 'needs-response-p0011');
+    const answered = await e2e.stack.sandbox.store.readResource<Task>('Task', 'needs-response-p0011');
     expect(answered.status).toBe('completed');
     expect(codeFrom(answered.businessStatus, CODE_SYSTEMS.taskBusinessStatus)).toBe(CODES.taskBusinessStatus.answered);
     await expect.poll(() => countOf(app, /Needs response/), { timeout: 10_000 }).toBe(waiting - 1);
-    await stack.sandbox.phone.waitForMessage({ body: text }, { timeoutMs: 15_000 });
+    await e2e.stack.sandbox.phone.waitForMessage({ body: text }, { timeoutMs: 15_000 });
     expect(await seriousAxeViolations(app)).toEqual([]);
   });
 
@@ -124,7 +104,9 @@ describe('the front desk in the EHR', { timeout: 90_000 }, () => {
     await select.locator('option', { hasText: 'Dr. Dana Lee' }).waitFor({ state: 'attached' });
     await select.selectOption({ label: 'Dr. Dana Lee (Clinician)' });
     await expect
-      .poll(async () => (await stack.sandbox.store.readResource<Task>('Task', 'needs-response-p0016')).owner?.reference)
+      .poll(
+        async () => (await e2e.stack.sandbox.store.readResource<Task>('Task', 'needs-response-p0016')).owner?.reference,
+      )
       .toBe('Practitioner/dr-lee');
 
     const lee = await openInbox(/Dana Lee/);
@@ -132,13 +114,13 @@ describe('the front desk in the EHR', { timeout: 90_000 }, () => {
     expect(mine).toBeGreaterThanOrEqual(1);
     await lee.app.getByRole('tab', { name: /Assigned to me/ }).click();
     await row(lee.app, 'Linda Park').waitFor();
-    await lee.page.screenshot({ path: `${SHOTS}/inbox-assigned-to-me.png` });
+    await lee.page.screenshot({ path: `${e2e.shots}/inbox-assigned-to-me.png` });
   });
 
   test('when a text comes from an unknown number, then it shows under unknown numbers, is linked to Grace Kim, and files in her thread', async () => {
     const { page, app } = await openInbox(/Jordan Brooks/);
     const body = `Hi, this is Grace Kim, I have a new phone (${randomUUID().slice(0, 6)})`;
-    const result = await stack.sandbox.phone.sendInbound({ from: '+12015550188', body });
+    const result = await e2e.stack.sandbox.phone.sendInbound({ from: '+12015550188', body });
     expect(result.webhook?.ok).toBe(true);
     await app.getByRole('tab', { name: /Unknown numbers/ }).click();
     await row(app, 'new phone').waitFor({ timeout: 20_000 });
@@ -149,15 +131,15 @@ describe('the front desk in the EHR', { timeout: 90_000 }, () => {
     await pane.getByRole('button', { name: 'Search' }).click();
     await pane.getByRole('radio', { name: /Grace Kim/ }).check();
     await pane.getByRole('checkbox', { name: /Also add \(201\) 555-0188 to Grace Kim’s chart/ }).check();
-    await page.screenshot({ path: `${SHOTS}/inbox-unknown-number.png` });
+    await page.screenshot({ path: `${e2e.shots}/inbox-unknown-number.png` });
     expect(await seriousAxeViolations(app)).toEqual([]);
     await pane.getByRole('button', { name: 'Link to Grace Kim' }).click();
 
     const thread = app.getByRole('region', { name: 'Messages', exact: true });
     await thread.getByText(body).waitFor({ timeout: 15_000 });
-    await page.screenshot({ path: `${SHOTS}/inbox-linked-thread.png` });
+    await page.screenshot({ path: `${e2e.shots}/inbox-linked-thread.png` });
 
-    const linked = await stack.sandbox.store.search<Communication>(
+    const linked = await e2e.stack.sandbox.store.search<Communication>(
       parseSearchRequest('Communication?subject=Patient/p0010&_sort=-_lastUpdated&_count=5'),
     );
     const message = linked.entry
@@ -167,12 +149,12 @@ describe('the front desk in the EHR', { timeout: 90_000 }, () => {
       meta: { profile: [PROFILES.inboundMessage] },
       sender: { reference: 'Patient/p0010' },
     });
-    const grace = await stack.sandbox.store.readResource<Patient>('Patient', 'p0010');
+    const grace = await e2e.stack.sandbox.store.readResource<Patient>('Patient', 'p0010');
     expect(grace.telecom?.some((t) => t.value === '+12015550188')).toBe(true);
 
     // Her next text files itself.
     const next = `And a second text (${randomUUID().slice(0, 6)})`;
-    await stack.sandbox.phone.sendInbound({ from: '+12015550188', body: next });
+    await e2e.stack.sandbox.phone.sendInbound({ from: '+12015550188', body: next });
     await thread.getByText(next).waitFor({ timeout: 10_000 });
   });
 });

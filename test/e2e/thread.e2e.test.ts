@@ -8,37 +8,17 @@ import { parseSearchRequest } from '@medplum/core';
 import type { Communication } from '@medplum/fhirtypes';
 import axe from 'axe-core';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser, Frame, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Frame, Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { CODES, CONCEPTS, IDENTIFIER_SYSTEMS, PROFILES, TOKENS } from '../../fhir-profiles/vocabulary';
 import { threadKey } from '../../fhir-profiles/threadKey';
 import { PATIENTS, PRACTICE } from '../../sandbox/seed/roster';
-import { startStack, type Stack } from '../../scripts/stack';
-import { launchBrowser } from '../support/browser';
+import { useBrowserStack } from '../support/browserStack';
 
-const SHOTS = 'test-results/thread';
-let stack: Stack;
-let browser: Browser;
-let dataDir: string;
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  dataDir = mkdtempSync(path.join(tmpdir(), 'charttext-thread-e2e-'));
-  stack = await startStack({ dataDir, web: 'dist', relayEnv: { LOG_LEVEL: 'silent' } });
-  browser = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const e2e = useBrowserStack('thread');
 
 async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const context = await e2e.browser.newContext({ viewport: { width: 1280, height: 860 } });
   const page = await context.newPage();
   page.on('pageerror', (error) => {
     throw error;
@@ -49,7 +29,7 @@ async function newPage(): Promise<Page> {
 /** Opens `patientId`'s chart as Dr. Lee in the EHR simulator and returns the ChartText frame once the thread is up. */
 async function openChart(patientId: string): Promise<{ page: Page; app: Frame }> {
   const page = await newPage();
-  await page.goto(`${stack.sandboxUrl}/`);
+  await page.goto(`${e2e.stack.sandboxUrl}/`);
   await page.getByLabel('Patient', { exact: true }).selectOption(patientId);
   await page.getByRole('button', { name: 'Open patient chart' }).click();
   const handle = await page.locator('iframe[title="ChartText"]').elementHandle({ timeout: 15_000 });
@@ -71,7 +51,7 @@ async function seriousAxeViolations(app: Frame): Promise<string[]> {
 }
 
 async function messagesWithText(patientId: string, text: string): Promise<Communication[]> {
-  const bundle = await stack.sandbox.store.search<Communication>(
+  const bundle = await e2e.stack.sandbox.store.search<Communication>(
     parseSearchRequest(`Communication?subject=Patient/${patientId}&_sort=-_lastUpdated&_count=20`),
   );
   return (bundle.entry ?? [])
@@ -86,7 +66,7 @@ describe('clinician thread in the EHR', { timeout: 90_000 }, () => {
     await thread.locator('.msg').first().waitFor({ timeout: 15_000 });
     expect(await thread.locator('.msg').count()).toBeGreaterThan(3);
     expect(await app.locator('*').count()).toBeLessThan(300);
-    await page.screenshot({ path: `${SHOTS}/chart-thread.png` });
+    await page.screenshot({ path: `${e2e.shots}/chart-thread.png` });
 
     const text = `Your lab results are back and look normal. (${randomUUID().slice(0, 8)})`;
     await app.getByRole('textbox', { name: 'Message to the patient' }).fill(text);
@@ -114,7 +94,7 @@ describe('clinician thread in the EHR', { timeout: 90_000 }, () => {
     );
     expect(saved?.identifier?.some((i) => i.system === IDENTIFIER_SYSTEMS.clientMessageId)).toBe(true);
     const headerId = saved?.partOf?.[0]?.reference?.split('/')[1] ?? '';
-    const header = await stack.sandbox.store.readResource<Communication>('Communication', headerId);
+    const header = await e2e.stack.sandbox.store.readResource<Communication>('Communication', headerId);
     expect(header.identifier).toContainEqual({
       system: IDENTIFIER_SYSTEMS.thread,
       value: threadKey('Patient/p0001', PRACTICE.smsNumber),
@@ -122,16 +102,16 @@ describe('clinician thread in the EHR', { timeout: 90_000 }, () => {
     expect(TOKENS.thread(threadKey('Patient/p0001', PRACTICE.smsNumber))).toContain('|');
 
     // The relay sends it: the patient's phone gets it and the thread shows it delivered.
-    await stack.sandbox.phone.waitForMessage({ body: text }, { timeoutMs: 15_000 });
+    await e2e.stack.sandbox.phone.waitForMessage({ body: text }, { timeoutMs: 15_000 });
     await thread.locator('.msg', { hasText: text }).getByText('Delivered').waitFor({ timeout: 15_000 });
 
     // She answers from her phone; the reply shows in the open thread without reload.
     const reply = `Thank you! (${randomUUID().slice(0, 8)})`;
     const maria = PATIENTS.find((p) => p.id === 'p0001');
-    await stack.sandbox.phone.sendInbound({ from: maria?.phone ?? '', body: reply });
+    await e2e.stack.sandbox.phone.sendInbound({ from: maria?.phone ?? '', body: reply });
     await thread.getByText(reply).waitFor({ timeout: 5_000 });
     await app.getByText(`New message from María García: ${reply}`).waitFor();
-    await page.screenshot({ path: `${SHOTS}/chart-sent-and-replied.png` });
+    await page.screenshot({ path: `${e2e.shots}/chart-sent-and-replied.png` });
 
     expect(await seriousAxeViolations(app)).toEqual([]);
   });
@@ -142,13 +122,13 @@ describe('clinician thread in the EHR', { timeout: 90_000 }, () => {
     await composer.getByText(/Texting is off: the patient opted out of texts/).waitFor();
     expect(await app.getByRole('textbox', { name: 'Message to the patient' }).isDisabled()).toBe(true);
     expect(await app.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
-    await page.screenshot({ path: `${SHOTS}/chart-opted-out.png` });
+    await page.screenshot({ path: `${e2e.shots}/chart-opted-out.png` });
     expect(await seriousAxeViolations(app)).toEqual([]);
   });
 
   test('when a clinician drafts a long message in the night theme, then the composer counts segments in the EHR’s look', async () => {
     const page = await newPage();
-    await page.goto(`${stack.sandboxUrl}/`);
+    await page.goto(`${e2e.stack.sandboxUrl}/`);
     await page.getByLabel('Patient', { exact: true }).selectOption('p0010');
     await page.getByLabel('EHR look').selectOption('night');
     await page.getByRole('button', { name: 'Open patient chart' }).click();
@@ -166,28 +146,28 @@ describe('clinician thread in the EHR', { timeout: 90_000 }, () => {
     await expect
       .poll(() => app.evaluate(() => getComputedStyle(document.body).backgroundColor), { timeout: 10_000 })
       .toBe('rgb(18, 26, 33)');
-    await page.screenshot({ path: `${SHOTS}/chart-night-composing.png` });
+    await page.screenshot({ path: `${e2e.shots}/chart-night-composing.png` });
   });
 
   test('when the front desk opens the inbox, then ChartText opens without a patient', async () => {
     const page = await newPage();
-    await page.goto(`${stack.sandboxUrl}/`);
+    await page.goto(`${e2e.stack.sandboxUrl}/`);
     await page.getByLabel(/Jordan Brooks/).check();
     await page.getByRole('button', { name: 'Open practice inbox' }).click();
     const handle = await page.locator('iframe[title="ChartText"]').elementHandle({ timeout: 15_000 });
     const app = await handle?.contentFrame();
     if (!app) throw new Error('ChartText frame missing');
     await app.getByRole('heading', { name: 'Practice inbox' }).waitFor({ timeout: 20_000 });
-    await page.screenshot({ path: `${SHOTS}/inbox-placeholder.png` });
+    await page.screenshot({ path: `${e2e.shots}/inbox-placeholder.png` });
   });
 
   test('when the app page is opened directly, without a launch, then it says to open ChartText from the EHR', async () => {
     const page = await newPage();
-    await page.goto(`${stack.appUrl}/client/`);
+    await page.goto(`${e2e.stack.appUrl}/client/`);
     await page.getByRole('heading', { name: 'ChartText could not connect to the EHR' }).waitFor();
     await page.getByText('This page was opened directly, or the launch expired.').waitFor();
     const launchPage = await newPage();
-    await launchPage.goto(`${stack.appUrl}/launch/`);
+    await launchPage.goto(`${e2e.stack.appUrl}/launch/`);
     await launchPage.getByText(/Open ChartText from your EHR/).waitFor();
   });
 
@@ -195,6 +175,6 @@ describe('clinician thread in the EHR', { timeout: 90_000 }, () => {
     const { page, app } = await openChart('p0003');
     await app.getByText(/is not a mobile number/).waitFor();
     expect(await app.getByRole('textbox', { name: 'Message to the patient' }).isDisabled()).toBe(true);
-    await page.screenshot({ path: `${SHOTS}/chart-landline.png` });
+    await page.screenshot({ path: `${e2e.shots}/chart-landline.png` });
   });
 });
