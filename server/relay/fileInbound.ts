@@ -6,6 +6,7 @@
  */
 import type { Attachment, Bundle, BundleEntry, Communication, Task } from '@medplum/fhirtypes';
 import { randomUUID } from 'node:crypto';
+import { newNeedsResponseTask } from '../../fhir-profiles/needsResponseTask';
 import { threadKey } from '../../fhir-profiles/threadKey';
 import { CODES, CONCEPTS, EXTENSIONS, IDENTIFIER_SYSTEMS, PROFILES, TOKENS } from '../../fhir-profiles/vocabulary';
 import type { RelaySettings } from './context';
@@ -99,20 +100,7 @@ export const EMPTY_MESSAGE = '(empty message)';
 
 /** A thread's needs-response Task, open and waiting since now. */
 export function needsResponseTask(threadRef: string, patient: string, now: Date): Task {
-  return {
-    resourceType: 'Task',
-    meta: { profile: [PROFILES.needsResponseTask] },
-    status: 'requested',
-    intent: 'order',
-    code: CONCEPTS.task(CODES.task.needsResponse),
-    businessStatus: CONCEPTS.taskBusinessStatus(CODES.taskBusinessStatus.waiting),
-    focus: { reference: threadRef },
-    for: { reference: patient },
-    authoredOn: now.toISOString(),
-    lastModified: now.toISOString(),
-    // When the wait began: the inbox sorts by it.
-    executionPeriod: { start: now.toISOString() },
-  };
+  return newNeedsResponseTask(threadRef, patient, now.toISOString(), now);
 }
 
 /** A front-desk Task to match an unmatched message to a patient (one per message SID). */

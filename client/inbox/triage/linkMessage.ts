@@ -7,6 +7,7 @@
  * all. docs/decisions/072-unknown-number-triage.md
  */
 import type { Bundle, BundleEntry, Communication, Patient, Task } from '@medplum/fhirtypes';
+import { newNeedsResponseTask } from '../../../fhir-profiles/needsResponseTask';
 import { CODE_SYSTEMS, CODES, CONCEPTS, PROFILES, TOKENS } from '../../../fhir-profiles/vocabulary';
 import type { FhirSession } from '../../fhir/smartClient';
 import { ensureThreadHeader } from '../../thread/sendMessage';
@@ -52,19 +53,7 @@ export function withNumber(patient: Saved<Patient>, e164: string): Saved<Patient
 
 /** A new needs-response Task for the thread, waiting since the linked message arrived (as the relay builds it). */
 export function needsResponseFor(headerId: string, patientId: string, since: string, now: Date): Task {
-  return {
-    resourceType: 'Task',
-    meta: { profile: [PROFILES.needsResponseTask] },
-    status: 'requested',
-    intent: 'order',
-    code: CONCEPTS.task(CODES.task.needsResponse),
-    businessStatus: CONCEPTS.taskBusinessStatus(CODES.taskBusinessStatus.waiting),
-    focus: { reference: `Communication/${headerId}` },
-    for: { reference: `Patient/${patientId}` },
-    authoredOn: now.toISOString(),
-    lastModified: now.toISOString(),
-    executionPeriod: { start: since },
-  };
+  return newNeedsResponseTask(`Communication/${headerId}`, `Patient/${patientId}`, since, now);
 }
 
 function put(resource: Saved<Task | Communication | Patient>): BundleEntry {
