@@ -49,20 +49,16 @@ export async function badInput(faults: FaultStack, _scale: FaultScale): Promise<
   const [patient] = textablePatients();
   const aisha = textablePatients().find((p) => p.id === 'p0008');
 
-  const inboundUrl = `${stack.appUrl}/twilio/inbound`;
   const postForm = async (
     form: Record<string, string>,
-    options: { body?: string; contentType?: string; signWith?: Record<string, string> } = {},
+    options: { body?: string; contentType?: string; signWith?: Record<string, string>; route?: string } = {},
   ): Promise<{ status: number; text: string; sid?: string }> => {
-    const response = await fetch(inboundUrl, {
+    const url = `${stack.appUrl}${options.route ?? '/twilio/inbound'}`;
+    const response = await fetch(url, {
       method: 'POST',
       headers: {
         'content-type': options.contentType ?? 'application/x-www-form-urlencoded',
-        'x-twilio-signature': twilio.getExpectedTwilioSignature(
-          account.authToken,
-          inboundUrl,
-          options.signWith ?? form,
-        ),
+        'x-twilio-signature': twilio.getExpectedTwilioSignature(account.authToken, url, options.signWith ?? form),
       },
       body: options.body ?? new URLSearchParams(form).toString(),
     });
@@ -186,36 +182,20 @@ export async function badInput(faults: FaultStack, _scale: FaultScale): Promise<
     storeInbound('empty text', ''),
     {
       name: 'status callback with an unknown status',
-      send: async () => {
-        const form = { MessageSid: newSid(), MessageStatus: 'exploded', AccountSid: account.accountSid };
-        const url = `${stack.appUrl}/twilio/status`;
-        const response = await fetch(url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/x-www-form-urlencoded',
-            'x-twilio-signature': twilio.getExpectedTwilioSignature(account.authToken, url, form),
-          },
-          body: new URLSearchParams(form),
-        });
-        return { status: response.status, text: await response.text() };
-      },
+      send: () =>
+        postForm(
+          { MessageSid: newSid(), MessageStatus: 'exploded', AccountSid: account.accountSid },
+          { route: '/twilio/status' },
+        ),
       expect: { kind: 'refuse' },
     },
     {
       name: 'status callback for a message nobody sent',
-      send: async () => {
-        const form = { MessageSid: newSid(), MessageStatus: 'delivered', AccountSid: account.accountSid };
-        const url = `${stack.appUrl}/twilio/status`;
-        const response = await fetch(url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/x-www-form-urlencoded',
-            'x-twilio-signature': twilio.getExpectedTwilioSignature(account.authToken, url, form),
-          },
-          body: new URLSearchParams(form),
-        });
-        return { status: response.status, text: await response.text() };
-      },
+      send: () =>
+        postForm(
+          { MessageSid: newSid(), MessageStatus: 'delivered', AccountSid: account.accountSid },
+          { route: '/twilio/status' },
+        ),
       expect: { kind: 'ignore' },
     },
     refuseFhir('FHIR: invalid status code', 'POST', 'Communication', JSON.stringify(message('x', { status: 'sent' }))),
